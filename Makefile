@@ -1,0 +1,52 @@
+# The two commands of the quick start: `make up` and `make test` (contract §1).
+# Each capability adds its own setup, processes and tests in mk/<name>.mk.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := $(shell scripts/ensure-uv)
+export UV_LINK_MODE ?= copy
+export HUB_PORT ?= 8000
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+MANAGE := $(UV) run python manage.py
+
+# Filled in by mk/*.mk
+SETUP_TARGETS := hub-setup
+TEST_SETUP_TARGETS := browser-setup
+COMPONENT_TESTS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help up test setup hub-setup browser-setup migrate content lint pytest
+
+help:
+	@echo "make up    - install what is missing and run the whole hub on http://127.0.0.1:$(HUB_PORT)"
+	@echo "make test  - install what is missing and run the whole test suite"
+
+hub-setup:
+	$(UV) sync --frozen
+
+browser-setup:
+	scripts/ensure-apt chromium fonts-noto-cjk
+
+setup: $(SETUP_TARGETS)
+
+migrate: hub-setup
+	$(MANAGE) migrate --no-input -v0
+
+content: migrate
+	$(MANAGE) load_content --if-empty
+
+up: setup content
+	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input -v0
+	$(UV) run python scripts/run_procfile.py Procfile
+
+pytest: hub-setup $(TEST_SETUP_TARGETS)
+	$(UV) run pytest
+
+test: setup $(TEST_SETUP_TARGETS)
+	$(UV) run ruff check .
+	$(UV) run pytest
+	@for t in $(COMPONENT_TESTS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+lint:
+	$(UV) run ruff check . && $(UV) run ruff format --check .

@@ -1,0 +1,19 @@
+"""Test settings: the real stack, but hermetic (no internet, fast hashing)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+# Tests never reach the internet: external services point at 127.0.0.1 unless a
+# test starts its own protocol-faithful server and overrides these.
+RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:9")
+JMA_FEED_URLS: list[str] = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    """The national standard open-data datasets: validate, export, publish."""
+
+    name = "opendata"
+    verbose_name = "オープンデータ"
