@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     # the hub's own apps, one per resident capability
     "cms.core",
     "cms.pages",
+    "cms.sitesearch",
+    "cms.feedback",
     "cms.assistant",
     "notifier",
     "opendata",
@@ -165,9 +167,13 @@ if os.environ.get("REDIS_URL"):
 # Background work: django-tasks on the database (the embedded default; many
 # `db_worker` processes on PostgreSQL scale it out). Wagtail 8 queues its own
 # reference-index updates here too.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": TASK_BACKENDS[os.environ.get("HUB_TASKS_BACKEND", "db")],
         "QUEUES": ["default", "notices", "deliveries"],
     }
 }

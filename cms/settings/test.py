@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import TASK_BACKENDS, VAR_DIR
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -17,3 +17,12 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # test starts its own protocol-faithful server and overrides these.
 RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:9")
 JMA_FEED_URLS: list[str] = []
+
+# Wagtail 8 queues search-index and reference-index updates as tasks: run them at
+# once in tests unless a test process asks for the real queue (HUB_TASKS_BACKEND=db).
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[os.environ.get("HUB_TASKS_BACKEND", "immediate")],
+        "QUEUES": ["default", "notices", "deliveries"],
+    }
+}
