@@ -229,3 +229,12 @@ CKAN_API_KEY = os.environ.get("CKAN_API_KEY", "")
 # Shared vocabulary; the originals live in ../shared/spec, copies in content/spec.
 TAXONOMY_FILE = CONTENT_DIR / "spec" / "taxonomy.yaml"
 FAQ_TOPICS_FILE = CONTENT_DIR / "spec" / "faq-topics.yaml"
+
+# --- Notifier (notifier/): delivery tuning; see README "Notifications" ---------
+# A delivery claimed longer than this is taken as lost with its worker and resent.
+NOTIFIER_SENDING_LEASE_SECONDS = float(os.environ.get("NOTIFIER_SENDING_LEASE_SECONDS", "300"))
+NOTIFIER_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFIER_RETRY_BASE_SECONDS", "30"))
+NOTIFIER_PARALLEL_TASKS = int(os.environ.get("NOTIFIER_PARALLEL_TASKS", "4"))
+NOTIFIER_WEBPUSH_CHUNK = int(os.environ.get("NOTIFIER_WEBPUSH_CHUNK", "250"))
+WEBPUSH_THREADS = int(os.environ.get("WEBPUSH_THREADS", "16"))
+JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))

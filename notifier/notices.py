@@ -1,0 +1,169 @@
+"""Creating a notice and fixing its recipients (persist first, then queue).
+
+create_notice() commits the Notice; plan_deliveries() then writes one Delivery row per
+matching subscriber (INSERT … SELECT, ON CONFLICT DO NOTHING, so running it twice after
+a crash changes nothing), defers those in quiet hours, and groups LINE users into
+multicast batches whose retry keys are stored before anything is sent. Only after that
+transaction commits are the delivery tasks queued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from itertools import islice
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from . import vocabulary
+from .channels.line import MULTICAST_LIMIT
+from .models import Channel, Delivery, DeliveryStatus, LineBatch, Notice, Severity, Source
+from .targeting import quiet_until, recipient_sql
+
+
+class InvalidNotice(ValueError):
+    """A notice that cannot be sent as written; the message says what to fix."""
+
+
+def validate(title: str, body: str, topics: list[str], areas: list[str], url: str,
+             severity: str) -> None:
+    if not title.strip():
+        raise InvalidNotice("件名（title）を入力してください")
+    if not body.strip():
+        raise InvalidNotice("本文（body）を入力してください")
+    if not topics:
+        raise InvalidNotice("分類（topics）を1つ以上選んでください")
+    try:
+        vocabulary.topic_mask(topics)
+        vocabulary.area_mask(areas)
+    except vocabulary.UnknownKey as exc:
+        raise InvalidNotice(str(exc)) from exc
+    if url and not (url.startswith("https://") or url.startswith("http://") or url.startswith("/")):
+        raise InvalidNotice("URLは https:// または / で始めてください")
+    if severity not in Severity.values:
+        raise InvalidNotice(f"severity は {' / '.join(Severity.values)} のどちらかです")
+
+
+def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] | None = None,
+                  url: str = "", severity: str = Severity.INFO, source: str = Source.EDITOR,
+                  idempotency_key: str | None = None, created_by=None,
+                  plan_now: bool = False) -> tuple[Notice, bool]:
+    """The notice and whether it is new (False: this idempotency key was already sent)."""
+    areas = [a for a in (areas or []) if a != vocabulary.WHOLE_WARD]
+    validate(title, body, topics, areas, url, severity)
+    if idempotency_key and (existing := Notice.objects.filter(idempotency_key=idempotency_key).first()):
+        return existing, False
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                title=title.strip()[:120], body=body.strip(), topics=list(topics), areas=areas,
+                url=url, severity=severity, source=source, idempotency_key=idempotency_key,
+                created_by=created_by,
+            )
+    except IntegrityError:  # the same key created concurrently
+        return Notice.objects.get(idempotency_key=idempotency_key), False
+    if plan_now:
+        plan_deliveries(notice)
+    else:
+        from .tasks import plan_notice
+
+        transaction.on_commit(lambda: plan_notice.enqueue(notice.pk))
+    return notice, True
+
+
+def create_test_notice(notice: Notice, editor) -> Notice:
+    """A copy of `notice` for the editor's own subscriptions only."""
+    from .models import Subscriber
+
+    test = Notice.objects.create(
+        title=f"【テスト】{notice.title}"[:120], body=notice.body, url=notice.url,
+        topics=notice.topics, areas=notice.areas, severity=notice.severity,
+        source=Source.EDITOR, is_test=True, created_by=editor,
+    )
+    own = Subscriber.objects.filter(editor=editor)
+    plan_deliveries(test, only=list(own.values_list("pk", flat=True)))
+    return test
+
+
+def plan_deliveries(notice: Notice, only: list[int] | None = None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if only is not None:
+            from .models import Subscriber
+
+            Delivery.objects.bulk_create(
+                [Delivery(notice=notice, subscriber_id=s.pk, channel=s.channel, due_at=now)
+                 for s in Subscriber.objects.filter(pk__in=only)],
+                ignore_conflicts=True,
+            )
+        else:
+            _insert_matching(notice, now)
+        if not notice.breaks_quiet_hours:
+            _defer_quiet_hours(notice, now)
+        _batch_line_deliveries(notice)
+        Notice.objects.filter(pk=notice.pk).update(planned_at=now)
+    notice.planned_at = now
+    transaction.on_commit(lambda: start_delivery(notice.pk))
+
+
+def start_delivery(notice_id: int) -> None:
+    """Queue enough delivery tasks for every worker to help, and a wake-up for deferrals."""
+    from .sending import schedule_next_wakeup
+    from .tasks import deliver_notice
+
+    for _ in range(int(getattr(settings, "NOTIFIER_PARALLEL_TASKS", 4))):
+        deliver_notice.enqueue(notice_id)
+    schedule_next_wakeup(notice_id)
+
+
+def _insert_matching(notice: Notice, now) -> None:
+    where, params = recipient_sql(notice.topic_mask, notice.area_mask)
+    delivery = Delivery._meta.db_table
+    subscriber = Delivery._meta.get_field("subscriber").related_model._meta.db_table
+    due = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"INSERT INTO {delivery} (notice_id, subscriber_id, channel, status, attempts, due_at, last_error) "
+        f"SELECT %s, s.id, s.channel, %s, 0, %s, '' FROM {subscriber} s WHERE {where} "
+        "ON CONFLICT (notice_id, subscriber_id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [notice.pk, DeliveryStatus.PENDING, due, *params])
+
+
+def _defer_quiet_hours(notice: Notice, now) -> None:
+    rows = Delivery.objects.filter(
+        notice=notice, subscriber__quiet_start__isnull=False, subscriber__quiet_end__isnull=False
+    ).values_list("pk", "subscriber__quiet_start", "subscriber__quiet_end")
+    until: dict = defaultdict(list)
+    for pk, start, end in rows.iterator(chunk_size=5000):
+        if (when := quiet_until(start, end, now)) is not None:
+            until[when].append(pk)
+    for when, pks in until.items():
+        for chunk in _chunks(pks, 5000):
+            Delivery.objects.filter(pk__in=chunk).update(due_at=when)
+
+
+def _batch_line_deliveries(notice: Notice) -> None:
+    rows = (
+        Delivery.objects.filter(notice=notice, channel=Channel.LINE, line_batch__isnull=True)
+        .order_by("due_at", "pk")
+        .values_list("pk", "due_at", "subscriber__line_user_id")
+    )
+    by_due: dict = defaultdict(list)
+    for pk, due, user_id in rows.iterator(chunk_size=5000):
+        by_due[due].append((pk, user_id))
+    for due, members in by_due.items():
+        for chunk in _chunks(members, MULTICAST_LIMIT):
+            batch = LineBatch.objects.create(
+                notice=notice, retry_key=uuid.uuid4(), due_at=due,
+                recipients=[user_id for _, user_id in chunk],
+            )
+            Delivery.objects.filter(pk__in=[pk for pk, _ in chunk]).update(line_batch=batch)
+
+
+def _chunks(items, size):
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
