@@ -1,0 +1,127 @@
+"""Export: the files users download follow the standard and validate clean."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from opendata.catalogue import SAMPLE_REMARK, by_slug, datasets
+from opendata.export import build_all, write_all
+from opendata.validation import BOM, validate_directory
+from tests.support.hub import REPO
+
+
+@pytest.fixture(scope="module")
+def exported(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {f.dataset.slug: f for f in build_all()}
+
+
+def read_rows(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(BOM)
+    return list(csv.DictReader(io.StringIO(data[len(BOM):].decode("utf-8"), newline="")))
+
+
+def test_round_trip_validates_clean(exported, tmp_path):
+    write_all(tmp_path, list(exported.values()))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        n for d in datasets() for n in (d.csv_name, d.json_name))
+    assert [str(v) for v in validate_directory(tmp_path)] == []
+
+
+def test_evacuation_sites_are_the_real_31_with_disaster_flags(exported):
+    rows = read_rows(exported["evacuation_space"].csv_bytes)
+    assert len(rows) == 31
+    taimei = next(r for r in rows if r["名称"] == "泰明小学校")
+    assert taimei["所在地_連結表記"] == "東京都中央区銀座5-1-13"
+    assert (taimei["所在地_町字"], taimei["所在地_番地以下"]) == ("銀座五丁目", "1-13")
+    assert taimei["緯度"] == "35.672383" and taimei["想定収容人数"] == "2384"
+    assert [taimei[f"災害種別_{k}"] for k in ("洪水", "高潮", "地震", "津波", "大規模な火事", "内水氾濫")] == \
+        ["1", "1", "1", "", "", "1"]
+    assert sum(r["災害種別_津波"] == "1" for r in rows) == 6
+    akashi = next(r for r in rows if r["名称"] == "明石小学校")
+    assert (akashi["所在地_町字"], akashi["所在地_番地以下"]) == ("明石町", "1-15")  # no 丁目
+    assert exported["evacuation_space"].modified.isoformat() == "2025-03-31"
+    assert not exported["evacuation_space"].has_sample_rows
+    assert all(SAMPLE_REMARK not in r["備考"] for r in rows)
+
+
+def test_sample_datasets_say_so_in_every_row_and_in_json(exported):
+    for slug in ("preschool", "aed", "public_toilet", "fire_hydrant", "garbage_separation", "population"):
+        rows = read_rows(exported[slug].csv_bytes)
+        assert rows and all(r["備考"].startswith(SAMPLE_REMARK) for r in rows), slug
+        assert json.loads(exported[slug].json_bytes)["sample"] is True
+
+
+def test_population_totals_add_up(exported):
+    for row in read_rows(exported["population"].csv_bytes):
+        men = sum(int(v) for k, v in row.items() if k.endswith("の男性"))
+        women = sum(int(v) for k, v in row.items() if k.endswith("の女性"))
+        assert (int(row["男性"]), int(row["女性"]), int(row["総人口"])) == (men, women, men + women)
+
+
+def test_events_come_from_the_site_news(exported):
+    from cms.pages.models import NewsPage
+
+    rows = read_rows(exported["event"].csv_bytes)
+    with_news = list(NewsPage.objects.live().values_list("title", flat=True))
+    assert sorted(r["イベント名"] for r in rows) == sorted(with_news) and rows
+    drill = next(r for r in rows if r["イベント名"] == "総合防災訓練のお知らせ")
+    assert drill["開始日"] == "2026-10-15" and drill["URL"].endswith("/sogo-bosai-kunren-2026/")
+    assert drill["備考"].startswith(SAMPLE_REMARK)  # the seed news is marked sample: true
+
+
+def test_open_data_list_describes_the_catalogue_itself(exported):
+    rows = read_rows(exported["open_data_list"].csv_bytes)
+    assert [r["データ名称"] for r in rows] == [d.title for d in datasets()]
+    evac = rows[[d.slug for d in datasets()].index("evacuation_space")]
+    assert evac["URL"].endswith("/opendata/131024_evacuation_space.csv")
+    assert evac["ライセンス"] == "CC BY 4.0" and evac["最終更新日"] == "2025-03-31"
+    assert evac["備考"] == ""
+    toilet = rows[[d.slug for d in datasets()].index("public_toilet")]
+    assert "サンプル" in toilet["備考"]
+
+
+def test_json_holds_the_same_records(exported):
+    files = exported["evacuation_space"]
+    document = json.loads(files.json_bytes)
+    assert document["columns"] == by_slug("evacuation_space").header
+    assert document["records"] == read_rows(files.csv_bytes)
+    assert document["license"]["id"] == "cc-by"
+    assert document["attribution"] == "出典：中央区 指定緊急避難場所一覧"
+
+
+def test_export_is_byte_for_byte_repeatable(exported, django_db_blocker):
+    with django_db_blocker.unblock():
+        again = {f.dataset.slug: f.csv_hash for f in build_all()}
+    assert again == {slug: f.csv_hash for slug, f in exported.items()}
+
+
+@pytest.mark.slow
+def test_cli_export_then_validate_from_the_repository_root(hub, tmp_path):
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "opendata", "export", "--out", str(out)],
+                         cwd=REPO, env=hub.env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (out / "131024_evacuation_space.csv").read_bytes().startswith(BOM)
+    run = subprocess.run([sys.executable, "-m", "opendata", "validate", str(out)],
+                         cwd=REPO, env=hub.env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    # a mistake a person makes in Excel: a name cleared and a 災害種別 typed as ○
+    path = out / "131024_evacuation_space.csv"
+    text = path.read_bytes().decode("utf-8-sig").replace("泰明小学校,", ",", 1)
+    text = text.replace(",1,,1,1,,,1,,,2384,", ",1,,1,○,,,1,,,2384,", 1)
+    path.write_bytes(BOM + text.encode())
+    run = subprocess.run([sys.executable, "-m", "opendata", "validate", str(out)],
+                         cwd=REPO, env=hub.env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == [
+        "131024_evacuation_space.csv:4:名称: 必須の項目が空です",
+        "131024_evacuation_space.csv:4:災害種別_地震: 該当する場合は「1」、該当しない場合は空欄にしてください：「○」",
+    ]
