@@ -6,3 +6,10 @@ class NotifierConfig(AppConfig):
 
     name = "notifier"
     verbose_name = "通知"
+
+    def ready(self) -> None:
+        from wagtail.signals import page_published
+
+        from .news import on_page_published
+
+        page_published.connect(on_page_published, dispatch_uid="notifier-news-published")

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views, webhook
+
+urlpatterns = [
+    path("api/push/vapid-public-key", views.vapid_public_key, name="vapid-public-key"),
+    path("api/push/subscriptions", views.push_subscriptions, name="push-subscriptions"),
+    path("line/webhook/", webhook.line_webhook, name="line-webhook"),
+    path("notifications/", views.subscribe_page, name="notifications"),
+    path("sw.js", views.service_worker, name="service-worker"),
+]
