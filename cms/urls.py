@@ -13,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     # each capability mounts its own routes before the page tree catches the rest
+    path("", include("cms.sitesearch.urls")),
+    path("", include("cms.feedback.urls")),
     path("", include("cms.assistant.urls")),
     path("", include("notifier.urls")),
     path("", include("opendata.urls")),

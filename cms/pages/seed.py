@@ -93,6 +93,7 @@ class ContentLoader:
         self.load_topics(categories)
         self.load_life_events(home)
         self.load_news(home)
+        self.load_synonyms()
         return self.report
 
     # -- vocabulary and snippets ----------------------------------------------
@@ -301,6 +302,30 @@ class ContentLoader:
             page.steps = [LifeEventStep(topic_page=pages[k]) for k in row.get("topics", [])
                           if k in pages]
             self.publish_seeded(page, digest, action, f"life event {slug}")
+
+    # -- search synonyms ------------------------------------------------------------
+    def load_synonyms(self) -> None:
+        """Groups missing from the admin are created; editors own the ones that exist.
+
+        A group is matched by its first phrase (seed_key), so an editor's wording stays.
+        """
+        from cms.sitesearch.models import SearchSynonym
+
+        path = self.dir / "synonyms.yaml"
+        if not path.exists():
+            return
+        rows = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("synonyms") or []
+        existing = set(SearchSynonym.objects.values_list("seed_key", flat=True))
+        for row in rows:
+            if not isinstance(row, list) or len(row) < 2:
+                raise ContentError(f"synonyms.yaml: {row!r} needs two or more phrases")
+            phrases = [str(p).strip() for p in row if str(p).strip()]
+            key = phrases[0][:100]
+            if key in existing and not self.force:
+                continue
+            SearchSynonym.objects.update_or_create(seed_key=key,
+                                                   defaults={"phrases": "、".join(phrases)})
+            existing.add(key)
 
     # -- news -------------------------------------------------------------------------
     def load_news(self, home: HomePage) -> None:

@@ -1,0 +1,86 @@
+"""What site search keeps: the analysed pages, the editors' synonyms, missed queries."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, HelpPanel
+
+from .japanese import fold
+
+
+class SearchDocument(models.Model):
+    """A live page as search sees it: Sudachi term counts per field (see ranking.py)."""
+
+    page = models.OneToOneField("wagtailcore.Page", on_delete=models.CASCADE,
+                                primary_key=True, related_name="search_document")
+    lang = models.CharField(max_length=8, default="ja")
+    boost = models.FloatField(default=1.0)
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "検索用の索引"
+
+
+class SearchSynonym(models.Model):
+    """Words residents use for the same thing; shared with the chatbot (cms.sitesearch.japanese)."""
+
+    phrases = models.TextField(
+        "同じ意味の言葉",
+        help_text="読点（、）かカンマで区切ります。例：粗大ごみ、大型ごみ、そだいごみ",
+    )
+    note = models.CharField("メモ", max_length=200, blank=True)
+    seed_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        HelpPanel(content="検索で、どれか1つの言葉を入力すると、ほかの言葉でも探します。"),
+        FieldPanel("phrases"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = "検索の同義語"
+        verbose_name_plural = "検索の同義語"
+        ordering = ["phrases"]
+
+    def __str__(self) -> str:
+        return self.phrases[:80]
+
+    def phrase_list(self) -> list[str]:
+        import re
+
+        return [p.strip() for p in re.split(r"[,、，\n]", self.phrases) if p.strip()]
+
+
+class ZeroResultQuery(models.Model):
+    """A query that found nothing: editors read these to fix wording or add synonyms."""
+
+    folded = models.CharField(max_length=200, unique=True)
+    query = models.CharField("検索語", max_length=200)
+    count = models.PositiveIntegerField("回数", default=0)
+    first_seen = models.DateTimeField("最初", default=timezone.now)
+    last_seen = models.DateTimeField("最後", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "結果0件の検索"
+        verbose_name_plural = "結果0件の検索"
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return self.query
+
+    @classmethod
+    def record(cls, query: str) -> None:
+        query = query.strip()[:200]
+        folded = fold(query)[:200]
+        if not folded:
+            return
+        now = timezone.now()
+        row, created = cls.objects.get_or_create(
+            folded=folded, defaults={"query": query, "count": 1, "first_seen": now, "last_seen": now}
+        )
+        if not created:
+            cls.objects.filter(pk=row.pk).update(count=F("count") + 1, last_seen=now, query=query)

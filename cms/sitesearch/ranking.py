@@ -1,0 +1,120 @@
+"""BM25F ranking over Sudachi-analysed documents, in memory (no Django).
+
+The ward site has a few hundred pages: scoring all of them in Python takes well
+under a millisecond, and keeping the ranking here (rather than in a database's
+full-text engine) gives the HTML search page and the API exactly the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .japanese import Analysis, analyse
+
+# How much a match in each part of a page counts: the title is what residents
+# recognise; the FAQ field holds the ways residents ask (paraphrases).
+FIELD_WEIGHTS = {"title": 3.0, "faq": 2.0, "summary": 1.2, "body": 0.5}
+# A written-form match beats a same-reading match, which beats shared reading bigrams.
+# A part of a compound (ごみ in 粗大ごみ) counts half a whole word.
+KIND_WEIGHTS = {"w": 1.0, "p": 0.5, "r": 0.7, "g": 0.12}
+K1 = 1.2
+B = 0.6
+
+
+def document_fields(texts: Mapping[str, str]) -> dict[str, dict[str, int]]:
+    """The term counts stored for one page: {field: {"w:住民票": 2, "r:…": 1, "g:…": 3}}."""
+    out: dict[str, dict[str, int]] = {}
+    for name, text in texts.items():
+        if not text:
+            continue
+        a = analyse(text)
+        counts: Counter[str] = Counter()
+        counts.update("w:" + t for t in a.words)
+        counts.update("p:" + t for t in a.parts)
+        counts.update("r:" + t for t in a.readings)
+        counts.update("g:" + t for t in a.bigrams)
+        out[name] = dict(counts)
+    return out
+
+
+def query_terms(analysis: Analysis, weight: float = 1.0) -> dict[str, float]:
+    terms: dict[str, float] = {}
+
+    def add(key: str, w: float) -> None:
+        terms[key] = max(terms.get(key, 0.0), w * weight)
+
+    for value in analysis.words:
+        add("w:" + value, KIND_WEIGHTS["w"])
+        add("p:" + value, KIND_WEIGHTS["p"])
+    for value in analysis.parts:
+        add("w:" + value, KIND_WEIGHTS["p"])
+        add("p:" + value, KIND_WEIGHTS["p"])
+    for value in analysis.readings:
+        add("r:" + value, KIND_WEIGHTS["r"])
+    for value in analysis.bigrams:
+        add("g:" + value, KIND_WEIGHTS["g"])
+    return terms
+
+
+@dataclass
+class Document:
+    key: int  # page id
+    fields: dict[str, dict[str, int]]
+    boost: float = 1.0
+    lengths: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lengths = {name: sum(counts.values()) for name, counts in self.fields.items()}
+
+
+class Ranker:
+    """BM25F with an inverted index: term → [(document, field, term frequency)]."""
+
+    def __init__(self, documents: Iterable[Document]):
+        self.documents = list(documents)
+        self.avg_len: dict[str, float] = {}
+        for name in FIELD_WEIGHTS:
+            lengths = [d.lengths.get(name, 0) for d in self.documents]
+            self.avg_len[name] = (sum(lengths) / len(lengths)) if lengths else 1.0
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for i, doc in enumerate(self.documents):
+            for name, counts in doc.fields.items():
+                weight = FIELD_WEIGHTS.get(name)
+                if not weight:
+                    continue
+                norm = 1 - B + B * doc.lengths[name] / (self.avg_len[name] or 1)
+                for term, tf in counts.items():
+                    # The field's whole BM25 contribution but the idf, computed once.
+                    postings.setdefault(term, []).append(
+                        (i, weight * tf * (K1 + 1) / (tf + K1 * norm)))
+        n = max(len(self.documents), 1)
+        self.postings = postings
+        self.idf = {t: math.log(1 + (n - len({i for i, _ in p}) + 0.5)
+                                / (len({i for i, _ in p}) + 0.5)) for t, p in postings.items()}
+
+    def rank(self, terms: Mapping[str, float], limit: int | None = None) -> list[tuple[int, float]]:
+        scores: dict[int, float] = {}
+        words: set[int] = set()  # documents matching a word or a reading, not just bigrams
+        grams: dict[int, set[str]] = {}
+        query_grams = {t for t in terms if t.startswith("g:")}
+        for term, qweight in terms.items():
+            for i, part in self.postings.get(term, ()):
+                scores[i] = scores.get(i, 0.0) + qweight * self.idf[term] * part
+                if term.startswith("g:"):
+                    grams.setdefault(i, set()).add(term)
+                else:
+                    words.add(i)
+        # Shared bigrams alone count only when they cover most of the query's reading.
+        kept = [(i, s) for i, s in scores.items() if i in words
+                or len(grams.get(i, ())) >= 0.6 * len(query_grams)]
+        if not kept:
+            return []
+        scored = [(self.documents[i].key, s * self.documents[i].boost) for i, s in kept]
+        best = max(s for _k, s in scored)
+        # Pages that match only a stray word are noise next to a real match.
+        scored = [(k, s) for k, s in scored if s >= best * 0.08]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored[:limit] if limit else scored
