@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, webhook
+from . import admin_views, views, webhook
 
 urlpatterns = [
     path("api/push/vapid-public-key", views.vapid_public_key, name="vapid-public-key"),
@@ -8,4 +8,5 @@ urlpatterns = [
     path("line/webhook/", webhook.line_webhook, name="line-webhook"),
     path("notifications/", views.subscribe_page, name="notifications"),
     path("sw.js", views.service_worker, name="service-worker"),
+    path("notifications/mine", admin_views.mark_own_device, name="mark-own-device"),
 ]

@@ -69,6 +69,14 @@
       });
       const result = await response.json();
       if (!response.ok) { say("登録できませんでした：" + (result.error || response.status)); return; }
+      const editorDevice = document.getElementById("editor-device");
+      if (editorDevice && editorDevice.checked) {
+        const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+        await fetch("/notifications/mine", {
+          method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+          body: JSON.stringify({ endpoint: sub.endpoint }),
+        });
+      }
       localStorage.setItem(STORE, JSON.stringify({ topics: topics, areas: areas, quiet: quiet }));
       showSubscribed(true);
       say(response.status === 201 ? "登録しました。選んだお知らせを通知でお届けします。" : "設定を変更しました。");
