@@ -15,6 +15,7 @@ urlpatterns = [
     # each capability mounts its own routes before the page tree catches the rest
     path("", include("cms.sitesearch.urls")),
     path("", include("cms.feedback.urls")),
+    path("", include("cms.pages.urls")),
     path("", include("cms.assistant.urls")),
     path("", include("notifier.urls")),
     path("", include("opendata.urls")),

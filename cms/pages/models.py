@@ -24,13 +24,20 @@ class SeededPageMixin(models.Model):
     class Meta:
         abstract = True
 
+    def serve(self, request, *args, **kwargs):
+        # Rendered once per publish for anonymous visitors (cms.core.page_cache).
+        from cms.core.page_cache import serve_cached
+
+        return serve_cached(request, lambda: super(SeededPageMixin, self).serve(
+            request, *args, **kwargs))
+
 
 class HomePage(SeededPageMixin, Page):
     lead = models.TextField("リード文", blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("lead")]
     subpage_types = ["pages.CategoryPage", "pages.LifeEventIndexPage", "pages.NewsIndexPage",
-                     "pages.StandardPage"]
+                     "pages.StandardPage", "pages.EnglishHomePage"]
     max_count = 2  # the Japanese home and, later, the English one
 
     class Meta:
@@ -249,3 +256,49 @@ class NewsPage(SeededPageMixin, Page):
     class Meta:
         verbose_name = "お知らせ"
         ordering = ["-date"]
+
+
+class EnglishHomePage(SeededPageMixin, Page):
+    """/en/ — the ward's essentials in English, for residents who do not read Japanese."""
+
+    language_code = "en"
+    lead = models.TextField("Lead", blank=True)
+    body = RichTextField("Body", blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("lead"), FieldPanel("body")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.EnglishTopicPage"]
+    max_count = 1
+    search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = "英語ホーム（English home）"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["topic_pages"] = EnglishTopicPage.objects.child_of(self).live().specific()
+        return context
+
+
+class EnglishTopicPage(SeededPageMixin, Page):
+    """An English summary of one topic page, linking to the full Japanese page."""
+
+    language_code = "en"
+    summary = models.TextField("Summary")
+    body = RichTextField("Body", blank=True)
+    japanese_page = models.ForeignKey(
+        "pages.TopicPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="日本語のページ",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        PageChooserPanel("japanese_page", "pages.TopicPage"),
+    ]
+    parent_page_types = ["pages.EnglishHomePage"]
+    subpage_types: list[str] = []
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = "英語のページ（English topic）"

@@ -25,6 +25,8 @@ from cms.core.taxonomy import faq_keys, taxonomy
 
 from .models import (
     CategoryPage,
+    EnglishHomePage,
+    EnglishTopicPage,
     FaqEntry,
     HomePage,
     LifeEventIndexPage,
@@ -93,6 +95,7 @@ class ContentLoader:
         self.load_topics(categories)
         self.load_life_events(home)
         self.load_news(home)
+        self.load_english(home)
         self.load_synonyms()
         return self.report
 
@@ -302,6 +305,52 @@ class ContentLoader:
             page.steps = [LifeEventStep(topic_page=pages[k]) for k in row.get("topics", [])
                           if k in pages]
             self.publish_seeded(page, digest, action, f"life event {slug}")
+
+    # -- English pages (/en/) ------------------------------------------------------------
+    def load_english(self, home: HomePage) -> None:
+        en_dir = self.dir / "en"
+        if not (en_dir / "home.md").exists():
+            return
+        data, body = read_front_matter(en_dir / "home.md")
+        digest = fingerprint(data, body)
+        en_home = EnglishHomePage.objects.child_of(home).filter(slug="en").first()
+        action = self.decide(en_home, digest, "en home")
+        self.record(action, "en home")
+        if action in {"create", "update"}:
+            if en_home is None:
+                en_home = home.add_child(instance=EnglishHomePage(
+                    title=data["title"], slug="en", live=False))
+            en_home.title = en_home.draft_title = data["title"]
+            en_home.lead = data.get("lead", "")
+            en_home.body = md(body)
+            self.publish_seeded(en_home, digest, action, "en home")
+        if en_home is None:
+            return
+        reserved = set(faq_keys())
+        topic_pages = {p.slug: p for p in TopicPage.objects.all()}
+        for path in sorted((en_dir / "topics").glob("*.md")):
+            data, body = read_front_matter(path)
+            slug = path.stem
+            if slug in reserved:
+                raise ContentError(f"{path}: slug {slug!r} is a Japanese topic page's slug")
+            if data.get("japanese") not in topic_pages:
+                raise ContentError(f"{path}: japanese: {data.get('japanese')!r} is not a topic key")
+            digest = fingerprint(data, body)
+            page = EnglishTopicPage.objects.child_of(en_home).filter(slug=slug).first()
+            label = f"en {slug}"
+            action = self.decide(page, digest, label)
+            self.record(action, label)
+            if action not in {"create", "update"}:
+                continue
+            if page is None:
+                page = en_home.add_child(instance=EnglishTopicPage(
+                    title=data["title"], slug=slug, summary=data["summary"], live=False))
+            page.title = page.draft_title = data["title"]
+            page.summary = data["summary"]
+            page.search_description = data["summary"][:255]
+            page.body = md(body)
+            page.japanese_page = topic_pages[data["japanese"]]
+            self.publish_seeded(page, digest, action, label)
 
     # -- search synonyms ------------------------------------------------------------
     def load_synonyms(self) -> None:

@@ -238,3 +238,12 @@ NOTIFIER_PARALLEL_TASKS = int(os.environ.get("NOTIFIER_PARALLEL_TASKS", "4"))
 NOTIFIER_WEBPUSH_CHUNK = int(os.environ.get("NOTIFIER_WEBPUSH_CHUNK", "250"))
 WEBPUSH_THREADS = int(os.environ.get("WEBPUSH_THREADS", "16"))
 JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))
+
+# --- Website: rendered-page cache shared by all workers (cms.core.page_cache) --------
+CACHES["pages"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+     "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "pages"}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+          "LOCATION": str(VAR_DIR / "page-cache"), "OPTIONS": {"MAX_ENTRIES": 5000}}
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 
+from cms.core import furigana
+
 from . import service
 from .models import ZeroResultQuery
 
@@ -18,10 +20,11 @@ def search_page(request):
         ZeroResultQuery.record(outcome.query)
     paginator = Paginator(pages, PER_PAGE)
     results = paginator.get_page(request.GET.get("page"))
-    return TemplateResponse(request, "sitesearch/search_results.html", {
+    response = TemplateResponse(request, "sitesearch/search_results.html", {
         "search_query": outcome.query,
         "results": results,
         "result_count": len(pages),
         "promoted_ids": set(outcome.promoted_ids),
         "expanded_with": outcome.expanded_with,
     })
+    return furigana.apply(request, response.render())

@@ -1,0 +1,90 @@
+"""Rendered-page cache: anonymous visitors get stored HTML, invalidated on every change.
+
+Why a generation number rather than per-URL deletes: one publish can change many
+pages (titles in lists, related links, the home page's news), and the emergency
+switch must reach the home page within one request. Any change bumps the
+generation; old entries simply stop being read and age out.
+
+The store is shared by every worker process (files under var/, or Redis when
+REDIS_URL is set), so a save in one process is seen by all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+
+from . import furigana
+
+GENERATION_KEY = "generation"
+TIMEOUT = 600
+
+
+def _store():
+    name = str(connection.settings_dict.get("NAME", ""))
+    # An in-memory test database lives in one process only: so does its cache.
+    return caches["default"] if "memory" in name else caches["pages"]
+
+
+def _prefix() -> str:
+    name = str(connection.settings_dict.get("NAME", ""))
+    return "page:" + hashlib.sha1(name.encode()).hexdigest()[:10]
+
+
+def generation() -> str:
+    store = _store()
+    key = f"{_prefix()}:{GENERATION_KEY}"
+    value = store.get(key)
+    if value is None:
+        value = uuid.uuid4().hex
+        store.add(key, value, timeout=None)
+        value = store.get(key) or value
+    return value
+
+
+def invalidate(*_args, **_kwargs) -> None:
+    """Forget every stored page (called on publish, unpublish, settings and snippet saves)."""
+    _store().set(f"{_prefix()}:{GENERATION_KEY}", uuid.uuid4().hex, timeout=None)
+
+
+def is_cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.GET:
+        return False
+    if getattr(request, "is_preview", False):
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def cache_key(request) -> str:
+    variant = "ruby" if furigana.wanted(request) else "plain"
+    path = hashlib.sha1(request.path.encode()).hexdigest()
+    return f"{_prefix()}:{generation()}:{variant}:{path}"
+
+
+def serve_cached(request, render) -> HttpResponse:
+    """Serve `request` from the cache, or through `render()` and store the result."""
+    if not is_cacheable(request):
+        return furigana.apply(request, _rendered(render()))
+    key = cache_key(request)
+    stored = _store().get(key)
+    if stored is not None:
+        content, content_type = stored
+        response = HttpResponse(content, content_type=content_type)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = furigana.apply(request, _rendered(render()))
+    if response.status_code == 200 and not response.cookies:
+        _store().set(key, (response.content, response["Content-Type"]), timeout=TIMEOUT)
+        response["X-Page-Cache"] = "miss"
+    return response
+
+
+def _rendered(response):
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response

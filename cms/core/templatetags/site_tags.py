@@ -1,0 +1,76 @@
+"""Template tags for what other systems read from every page: JSON-LD, canonical URLs."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+from cms.core.taxonomy import ward
+
+register = template.Library()
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith("http") else settings.HUB_BASE_URL.rstrip("/") + url
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, page=None) -> str:
+    request = context.get("request")
+    if page is not None:
+        return _absolute(page.url or "/")
+    return _absolute(request.path if request else "/")
+
+
+def _organization() -> dict:
+    w = ward()
+    return {
+        "@type": "GovernmentOrganization",
+        "@id": _absolute("/#organization"),
+        "name": w["name_ja"],
+        "alternateName": w["name_en"],
+        "url": _absolute("/"),
+        "telephone": w["main_phone"],
+        "address": {"@type": "PostalAddress", "addressCountry": "JP",
+                    "addressRegion": w["prefecture_ja"], "streetAddress": w["office_address_ja"]},
+    }
+
+
+@register.simple_tag
+def structured_data(page=None) -> str:
+    """schema.org JSON-LD: the ward office; breadcrumbs; FAQPage on topic pages."""
+    graph: list[dict] = [_organization()]
+    if page is not None and getattr(page, "depth", 0) > 2:
+        crumbs = list(page.get_ancestors().filter(depth__gte=2)) + [page]
+        graph.append({
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i + 1,
+                 "name": "ホーム" if p.depth == 2 else p.title, "item": _absolute(p.url or "/")}
+                for i, p in enumerate(crumbs)
+            ],
+        })
+    if page is not None and hasattr(page, "faq_entries"):
+        entries = list(page.faq_entries.all())
+        if entries:
+            graph.append({
+                "@type": "FAQPage",
+                "url": _absolute(page.url),
+                "mainEntity": [
+                    {"@type": "Question", "name": e.question,
+                     "acceptedAnswer": {"@type": "Answer", "text": strip_tags(e.answer)}}
+                    for e in entries
+                ],
+            })
+    if page is not None and hasattr(page, "date") and hasattr(page, "urgent"):
+        graph.append({"@type": "NewsArticle", "headline": page.title,
+                      "datePublished": page.date.isoformat(), "url": _absolute(page.url),
+                      "publisher": {"@id": _absolute("/#organization")}})
+    data = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False)
+    # "</" inside a <script> would end it early.
+    return mark_safe('<script type="application/ld+json">' + data.replace("</", "<\\/")
+                     + "</script>")
