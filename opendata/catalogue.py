@@ -111,6 +111,10 @@ class Dataset:
         return f"{LG_CODE}-{self.slug.replace('_', '-')}"
 
     @property
+    def any_provisional(self) -> bool:
+        return self.provisional or any(c.provisional for c in self.columns)
+
+    @property
     def label(self) -> str:
         return f"{self.no} {self.title}"
 

@@ -65,6 +65,7 @@ def test_population_totals_add_up(exported):
         assert (int(row["男性"]), int(row["女性"]), int(row["総人口"])) == (men, women, men + women)
 
 
+@pytest.mark.django_db
 def test_events_come_from_the_site_news(exported):
     from cms.pages.models import NewsPage
 
