@@ -8,5 +8,6 @@ urlpatterns = [
     path("line/webhook/", webhook.line_webhook, name="line-webhook"),
     path("notifications/", views.subscribe_page, name="notifications"),
     path("sw.js", views.service_worker, name="service-worker"),
+    path("notifications/subscribe.js", views.subscribe_script, name="subscribe-script"),
     path("notifications/mine", admin_views.mark_own_device, name="mark-own-device"),
 ]

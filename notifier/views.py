@@ -53,6 +53,14 @@ def subscribe_page(request):
 
 
 @require_GET
+@cache_control(max_age=300)
+def subscribe_script(request):
+    # served by Django, like the service worker, so it works without collectstatic
+    return HttpResponse(render_to_string("notifier/subscribe.js"),
+                        content_type="application/javascript; charset=utf-8")
+
+
+@require_GET
 @cache_control(no_cache=True)
 def service_worker(request):
     response = HttpResponse(render_to_string("notifier/sw.js"),
