@@ -247,3 +247,13 @@ CACHES["pages"] = (
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
           "LOCATION": str(VAR_DIR / "page-cache"), "OPTIONS": {"MAX_ENTRIES": 5000}}
 )
+
+# --- Assistant (cms.assistant): /api/chat/ -> Rasa ---------------------------
+# Rasa answers in ~10-20 ms; a slow answer is worse than the fallback text.
+CHAT_RASA_TIMEOUT = float(os.environ.get("CHAT_RASA_TIMEOUT", "5"))
+# Per sender (hashed): at most CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds.
+CHAT_RATE_LIMIT = int(os.environ.get("CHAT_RATE_LIMIT", "30"))
+CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "60"))
+# Static files come from var/static after collectstatic (`make up`); where they were
+# not collected (tests, a fresh clone) whitenoise finds them in the app folders.
+WHITENOISE_USE_FINDERS = True

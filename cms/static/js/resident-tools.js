@@ -89,7 +89,12 @@
     utterance.lang = en ? "en-US" : "ja-JP";
     utterance.rate = 0.95;
     utterance.onend = function () { press(reader, false); };
-    utterance.onerror = function () { press(reader, false); };
+    utterance.onerror = function (event) {
+      press(reader, false);
+      if (event.error !== "interrupted" && event.error !== "canceled") {
+        say(en ? "This device could not read the page aloud (no voice installed)." : "この端末では読み上げできませんでした（音声が入っていません）。");
+      }
+    };
     window.speechSynthesis.cancel();
     window.speechSynthesis.speak(utterance);
     press(reader, true);
