@@ -190,3 +190,14 @@ def test_cli_publish_prints_each_dataset(ckan, hub):
 
 def test_the_schema_files_do_not_depend_on_ckan():
     assert Path(by_slug("evacuation_space").schema_file).exists()
+
+
+def test_admin_button_publishes_and_shows_the_same_messages(ckan, client, django_user_model, settings):
+    settings.CKAN_URL, settings.CKAN_API_KEY = ckan.url, ckan.api_key
+    client.force_login(django_user_model.objects.create_superuser("ckan-admin", "a@example.invalid", "pw"))
+    html = client.post("/admin/opendata/").content.decode()
+    assert "公開しました" in html
+    assert "03 指定緊急避難場所一覧: " in html and f"{len(datasets())} datasets published to" in html
+    settings.CKAN_API_KEY = "wrong"
+    html = client.post("/admin/opendata/").content.decode()
+    assert "API キー（CKAN_API_KEY）" in html

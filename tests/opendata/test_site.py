@@ -78,3 +78,19 @@ def test_a_running_hub_serves_every_file(hub):
         assert csv_file.status_code == 200, dataset.csv_name
         assert validate_bytes(dataset.csv_name, csv_file.content) == [], dataset.csv_name
         assert requests.get(f"{hub.url}/opendata/{dataset.json_name}", timeout=30).json()["columns"] == dataset.header
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    user = django_user_model.objects.create_superuser("od-admin", "od@example.invalid", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_admin_page_shows_the_validation_result(editor, settings):
+    settings.CKAN_URL = ""
+    html = editor.get("/admin/opendata/").content.decode()
+    assert "問題はありません" in html
+    assert "03 指定緊急避難場所一覧" in html and "検証して公開" in html
+    html = editor.post("/admin/opendata/").content.decode()
+    assert "CKAN_URL が設定されていない" in html
