@@ -103,8 +103,8 @@ def plan_deliveries(notice: Notice, only: list[int] | None = None) -> None:
         if not notice.breaks_quiet_hours:
             _defer_quiet_hours(notice, now)
         _batch_line_deliveries(notice)
-        Notice.objects.filter(pk=notice.pk).update(planned_at=now)
-    notice.planned_at = now
+        notice.planned_at = timezone.now()
+        Notice.objects.filter(pk=notice.pk).update(planned_at=notice.planned_at)
     transaction.on_commit(lambda: start_delivery(notice.pk))
 
 
