@@ -88,3 +88,28 @@ def _rendered(response):
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
     return response
+
+
+class PageCacheMiddleware:
+    """Answers from the page cache before sessions, routing and the page tree are touched.
+
+    Only serves what serve_cached() stored (Wagtail pages for anonymous visitors); a
+    visitor with a session cookie (an editor) always goes through the full stack.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if (request.method in ("GET", "HEAD") and not request.GET
+                and settings.SESSION_COOKIE_NAME not in request.COOKIES
+                and not request.path.startswith(("/admin/", "/api/", "/static/"))):
+            stored = _store().get(cache_key(request))
+            if stored is not None:
+                content, content_type = stored
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+        return self.get_response(request)

@@ -257,3 +257,6 @@ CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "60"))
 # Static files come from var/static after collectstatic (`make up`); where they were
 # not collected (tests, a fresh clone) whitenoise finds them in the app folders.
 WHITENOISE_USE_FINDERS = True
+# Cached pages are answered right after static files, before sessions and routing.
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+                  "cms.core.page_cache.PageCacheMiddleware")
