@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from wagtail.models import Page
 
 from cms.core import furigana
 
@@ -15,15 +16,17 @@ PER_PAGE = 20
 
 def search_page(request):
     outcome = service.search(request.GET.get("q"))
-    pages = service.ranked_pages(outcome)
-    if outcome.query and not pages:
-        ZeroResultQuery.record(outcome.query)
-    paginator = Paginator(pages, PER_PAGE)
+    # Only live pages are in the index; fetch just the ones shown on this results page.
+    paginator = Paginator(outcome.page_ids, PER_PAGE)
     results = paginator.get_page(request.GET.get("page"))
+    shown = service.SearchOutcome(outcome.query, list(results.object_list))
+    results.object_list = service.ranked_pages(shown, Page.objects.live().specific())
+    if outcome.query and not outcome.page_ids:
+        ZeroResultQuery.record(outcome.query)
     response = TemplateResponse(request, "sitesearch/search_results.html", {
         "search_query": outcome.query,
         "results": results,
-        "result_count": len(pages),
+        "result_count": len(outcome.page_ids),
         "promoted_ids": set(outcome.promoted_ids),
         "expanded_with": outcome.expanded_with,
     })
