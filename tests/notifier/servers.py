@@ -12,15 +12,18 @@ and failing on request (500, 429 with Retry-After, a hang past the client's time
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
 import re
+import socket
 import threading
 import time
 import uuid
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 
 import http_ece
 import jwt
@@ -36,21 +39,118 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
+class _Headers(dict):
+    """Request headers, looked up case-insensitively as HTTP wants."""
 
-    def handle_error(self, request, client_address):
-        pass  # a client killed mid-request (the crash test) is expected, not news
+    def get(self, name: str, default=None):
+        return super().get(name.lower(), default)
+
+    def __getitem__(self, name: str):
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name) -> bool:
+        return super().__contains__(str(name).lower())
+
+
+class _Request:
+    """One parsed HTTP/1.1 request and the way to answer it on its connection."""
+
+    def __init__(self, connection: _Connection, path: str, headers: _Headers):
+        self.connection, self.path, self.headers = connection, path, headers
+
+    def reply(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
+        data = json.dumps(body or {}).encode()
+        lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+                 "Content-Type: application/json", f"Content-Length: {len(data)}"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.connection.send(("\r\n".join(lines) + "\r\n\r\n").encode() + data)
+
+
+class _Connection(asyncio.Protocol):
+    """A lean HTTP/1.1 server connection: keep-alive, Content-Length bodies, one request
+    at a time. Requests are parsed on the event loop; handlers that may block (a delay,
+    an injected hang) run on a thread so other connections keep being served."""
+
+    def __init__(self, service: _Base):
+        self.service, self.buffer, self.busy = service, bytearray(), False
+        self.transport: asyncio.Transport | None = None
+        self.loop = asyncio.get_running_loop()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._next()
+
+    def _next(self) -> None:
+        if self.busy:
+            return
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        headers = _Headers()
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        try:
+            method, target, _version = head[0].split(" ")
+            length = int(headers.get("content-length") or 0)
+        except ValueError:
+            self.transport.close()
+            return
+        if len(self.buffer) < end + 4 + length:
+            return  # the body is still arriving
+        body = bytes(self.buffer[end + 4:end + 4 + length])
+        del self.buffer[:end + 4 + length]
+        self.close_after = headers.get("connection", "").lower() == "close"
+        self.busy = True
+        request = _Request(self, target, headers)
+        if method != "POST":
+            request.reply(405, {"error": "POST only"})
+        elif self.service.may_block():
+            self.loop.run_in_executor(self.service.executor, self.service.handle, request, body)
+        else:
+            self.service.handle(request, body)
+
+    def send(self, data: bytes) -> None:
+        if threading.current_thread() is not self.service.thread:
+            self.loop.call_soon_threadsafe(self.send, data)
+            return
+        if self.transport.is_closing():
+            return
+        self.transport.write(data)
+        self.busy = False
+        if self.close_after:
+            self.transport.close()
+        else:
+            self._next()
 
 
 class _Base:
+    """A service on 127.0.0.1 with its own event loop thread."""
+
     def __init__(self):
         self.lock = threading.Lock()
         self.failures: list[dict] = []  # consumed one per request
-        self.httpd = _Server(("127.0.0.1", 0), self._handler())
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix=type(self).__name__)
+        self.loop = asyncio.new_event_loop()
+        self.socket = socket.create_server(("127.0.0.1", 0), backlog=1024)
+        self.origin = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: _Connection(self), sock=self.socket))
+        self.loop.run_forever()
+        server.close()
+        self.loop.run_until_complete(server.wait_closed())
+
+    def may_block(self) -> bool:
+        """Whether the next request's handler may sleep (so must not run on the loop)."""
+        return True
 
     def fail_next(self, count: int = 1, status: int = 500, retry_after: int | None = None,
                   hang: float = 0.0, after_accept: bool = False) -> None:
@@ -67,34 +167,9 @@ class _Base:
         return self
 
     def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def _handler(self):
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def reply(self, status: int, body: dict | None = None, headers: dict | None = None):
-                data = json.dumps(body or {}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                service.handle(self, body)
-
-        return Handler
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 class PushService(_Base):
@@ -114,6 +189,9 @@ class PushService(_Base):
         self.last_headers: dict[str, str] = {}
         self.first_at: float | None = None
         self.last_at: float | None = None
+
+    def may_block(self) -> bool:
+        return bool(self.failures)  # an injected hang sleeps; everything else is quick
 
     def subscription(self, sub_id: str | None = None) -> dict:
         """What PushManager.subscribe() would hand the page: endpoint + keys."""
