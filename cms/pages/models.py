@@ -24,6 +24,18 @@ class SeededPageMixin(models.Model):
     class Meta:
         abstract = True
 
+    def japanese_terms(self) -> str:
+        """Sudachi-split words of the page, space-separated, for Wagtail's own search backend.
+
+        The database backend cannot find words inside Japanese sentences; with these terms
+        the admin's page search finds 住民票 or ごみ too (residents' search is cms.sitesearch).
+        """
+        from cms.sitesearch.documents import page_texts
+        from cms.sitesearch.japanese import part_terms, word_terms
+
+        text = "\n".join(page_texts(self).values())
+        return " ".join(dict.fromkeys(word_terms(text) + part_terms(text)))
+
     def serve(self, request, *args, **kwargs):
         # Rendered once per publish for anonymous visitors (cms.core.page_cache).
         from cms.core.page_cache import serve_cached
@@ -174,6 +186,8 @@ class TopicPage(SeededPageMixin, Page):
     parent_page_types = ["pages.CategoryPage"]
     subpage_types: list[str] = []
     search_fields = Page.search_fields + [
+        index.SearchField("japanese_terms"),
+        index.AutocompleteField("japanese_terms"),
         index.SearchField("summary"),
         index.SearchField("audience"),
         index.SearchField("body"),
@@ -251,6 +265,8 @@ class NewsPage(SeededPageMixin, Page):
     parent_page_types = ["pages.NewsIndexPage"]
     subpage_types: list[str] = []
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body"),
+                                          index.SearchField("japanese_terms"),
+                                          index.AutocompleteField("japanese_terms"),
                                           index.FilterField("date")]
 
     class Meta:

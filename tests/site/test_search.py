@@ -94,3 +94,9 @@ def test_over_long_or_empty_queries_are_handled(client):
     assert client.get("/search/", {"q": ""}).status_code == 200
     assert client.get("/search/", {"q": "ご" * 5000}).status_code == 200
     assert client.get("/api/v2/pages/", {"search": "  "}).status_code == 200
+
+
+def test_editors_admin_page_search_finds_japanese_words(admin_client):
+    # ごみ sits inside the title 粗大ごみの申込み: not a prefix, only the split terms find it.
+    html = admin_client.get("/admin/pages/search/", {"q": "ごみ"}).content.decode()
+    assert "粗大ごみの申込み" in html
