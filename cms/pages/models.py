@@ -203,6 +203,10 @@ class TopicPage(SeededPageMixin, Page):
     def faq_id(self) -> str:
         return self.slug
 
+    def english_version(self):
+        """The English summary of this page under /en/, when there is one."""
+        return EnglishTopicPage.objects.live().filter(japanese_page=self).first()
+
 
 class FaqEntry(Orderable):
     """The single source the chatbot is trained from: question, how residents ask, answer."""

@@ -68,6 +68,8 @@ def test_english_home_and_topic_pages_are_english_and_link_to_japanese(client):
     assert '<html lang="en">' in topic
     assert 'href="/kurashi/juminhyo/"' in topic
     assert not set(EnglishTopicPage.objects.values_list("slug", flat=True)) & set(faq_keys())
+    japanese = client.get("/kurashi/juminhyo/").content.decode()
+    assert 'href="/en/residence-certificate/"' in japanese and 'hreflang="en"' in japanese
 
 
 def emergency() -> EmergencySettings:
