@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+RUNNING_LIMIT = timedelta(minutes=15)  # far longer than any task of the hub runs
+
 
 def database_state() -> dict:
     try:
@@ -21,16 +23,36 @@ def database_state() -> dict:
 
 
 def worker_state() -> dict:
-    """Queued work older than a few minutes means no worker is taking it."""
-    try:
-        from django_tasks_db.models import DBTaskResult
+    """Work due for more than a few minutes and not taken means no worker is running.
 
+    django-tasks-db has no heartbeat: a worker killed mid-task (SIGKILL, OOM) leaves its
+    task RUNNING forever. Tasks here finish in minutes (a 220,000-resident fan-out takes
+    about a minute), so one still RUNNING after RUNNING_LIMIT is counted as abandoned, not
+    as a busy worker; abandoned in the last day makes the status "degraded" (look at the
+    worker logs; notifier deliveries it held are re-sent by the sweeper, not lost)."""
+    try:
+        from django.db.models import Q
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        now = timezone.now()
         waiting = DBTaskResult.objects.filter(status="READY")
-        stale = waiting.filter(enqueued_at__lt=timezone.now() - timedelta(minutes=5)).count()
+        cutoff = now - timedelta(minutes=5)
+        # due for over 5 minutes; a task deferred to later (run_after, e.g. the end of
+        # residents' quiet hours) is not late just because it was queued long ago
+        stale = waiting.filter(Q(run_after=get_date_max(), enqueued_at__lt=cutoff)
+                               | Q(run_after__lt=cutoff)).count()
+        running = DBTaskResult.objects.filter(status="RUNNING")
+        limit = now - RUNNING_LIMIT
+        abandoned = running.filter(started_at__lt=limit)
+        recent = abandoned.filter(started_at__gte=now - timedelta(days=1)).count()
+        status = "stalled" if stale else "degraded" if recent else "ok"
         return {
-            "status": "stalled" if stale else "ok",
+            "status": status,
             "queued": waiting.count(),
             "queued_over_5min": stale,
+            "running": running.filter(started_at__gte=limit).count(),
+            "abandoned": abandoned.count(),  # RUNNING longer than RUNNING_LIMIT: worker gone
+            "abandoned_last_24h": recent,
         }
     except Exception as exc:
         return {"status": "error", "error": exc.__class__.__name__}
