@@ -1,0 +1,1 @@
+"""Custom actions of the Chuo City assistant (rasa-sdk): evacuation sites, contacts, fallback."""

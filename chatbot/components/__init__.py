@@ -1,0 +1,1 @@
+"""Custom Rasa components for Japanese: the SudachiPy tokenizer and the FAQ answer gate."""
