@@ -76,12 +76,14 @@ def run(hub: str) -> int:
         ask(session, hub, "こんにちは")
 
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {"faq": [], "out_of_scope": []}
     faq_total = faq_right = 0
     misses: list[str] = []
     for key, questions in data["faq"].items():
         for question in questions:
             body, ms = ask(session, hub, question)
             latencies.append(ms)
+            by_kind["faq"].append(ms)
             faq_total += 1
             got = body["replies"][0]["faq_id"] if body["replies"] else None
             if got == key:
@@ -94,6 +96,7 @@ def run(hub: str) -> int:
     for question in data["out_of_scope"]:
         body, ms = ask(session, hub, question)
         latencies.append(ms)
+        by_kind["out_of_scope"].append(ms)
         oos_total += 1
         answered = [r["faq_id"] for r in body["replies"] if r["faq_id"]]
         if not answered and body["intent"] in {"nlu_fallback", "out_of_scope"}:
@@ -115,6 +118,8 @@ def run(hub: str) -> int:
     print(f"out-of-scope fallback:     {fallback:5.1f} %  ({oos_fallback}/{oos_total}; target >= 90 %)")
     print(f"/api/chat/ latency:        p50 {p50:.1f} ms, p95 {p95:.1f} ms  "
           f"({len(latencies)} requests; target p95 <= 50 ms)")
+    for kind, values in by_kind.items():
+        print(f"  {kind:24} p50 {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms")
     return 0
 
 

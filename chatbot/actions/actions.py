@@ -1,10 +1,11 @@
-"""The assistant's custom actions: the honest fallback, evacuation sites, contacts."""
+"""The assistant's custom actions: nearest evacuation sites, who to contact.
+
+(The honest fallback is the plain response utter_not_sure: no action-server round trip.)
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,33 +14,6 @@ from . import contacts, evacuation, places
 # The ResponseSelector's best guess must be at least this sure before "who do I
 # contact about <topic>" names that topic's department.
 CONTACT_TOPIC_CONFIDENCE = 0.4
-
-
-def search_url(question: str) -> str:
-    return "/search/?q=" + quote(question.strip()[:200])
-
-
-def not_sure_text() -> str:
-    return (
-        "すみません、その質問にはうまくお答えできません。"
-        "サイト内検索の結果をご覧になるか、区役所の代表電話 "
-        f"{contacts.main_phone()} にお問い合わせください。"
-    )
-
-
-class ActionNotSure(Action):
-    """Says it is not sure and points to site search and the ward's phone number."""
-
-    def name(self) -> str:
-        return "action_not_sure"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        question = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(
-            text=not_sure_text(),
-            json_message={"url": search_url(question), "faq_id": None, "fallback": True},
-        )
-        return []
 
 
 class ActionEvacuationSite(Action):

@@ -6,11 +6,9 @@ export in actions/contacts.json) with rasa-sdk's own Tracker and dispatcher.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 import pytest
 from actions import contacts, evacuation, places
-from actions.actions import ActionContact, ActionEvacuationSite, ActionNotSure
+from actions.actions import ActionContact, ActionEvacuationSite
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -124,13 +122,6 @@ def test_contact_without_any_topic_gives_the_main_phone():
                                            faq_gate={"key": "kenshin", "confidence": 0.05}))[0]
     assert "03-3543-0211" in message["text"]
     assert message["custom"]["url"] == contacts.page_url("toiawase")
-
-
-def test_not_sure_offers_site_search_for_the_question_and_the_phone():
-    message = run(ActionNotSure(), tracker("東京タワーの高さは", "nlu_fallback"))[0]
-    assert "03-3543-0211" in message["text"]
-    assert unquote(message["custom"]["url"]) == "/search/?q=東京タワーの高さは"
-    assert message["custom"]["fallback"] is True
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,7 @@ def record_unanswered(message: str, lang: str, reason: str, best_guess: str = ""
         logger.exception("could not record an unanswered question")
 
 
-def _replies_from(messages: list[dict]) -> list[dict]:
+def _replies_from(messages: list[dict], question: str) -> list[dict]:
     replies = []
     for message in messages:
         custom = message.get("custom") or {}
@@ -115,7 +115,10 @@ def _replies_from(messages: list[dict]) -> list[dict]:
             {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
             for b in message.get("buttons") or []
         ]
-        replies.append(_reply(text, custom.get("url"), custom.get("faq_id"), buttons))
+        url = custom.get("url")
+        if custom.get("fallback") and not url:
+            url = search_url(question)  # the site-search results for this very question
+        replies.append(_reply(text, url, custom.get("faq_id"), buttons))
     return replies
 
 
@@ -142,7 +145,7 @@ def ask(sender: str, message: str, lang: str = "ja") -> dict:
     intent = (data.get("intent") or {}).get("name") or "unknown"
     confidence = float((data.get("intent") or {}).get("confidence") or 0.0)
     gate = data.get("faq_gate") or {}
-    replies = _replies_from(data.get("messages") or [])
+    replies = _replies_from(data.get("messages") or [], message)
     if not replies:  # Rasa answered nothing (e.g. the action server is down)
         logger.warning("chat sender=%s rasa gave no reply (action server down?)", pseudonym)
         replies = unavailable_body(message)["replies"]
