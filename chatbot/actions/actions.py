@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
