@@ -59,4 +59,4 @@ def test_english_pages_get_an_english_answer(chat_hub, page):
     page.keyboard.press("Enter")
     log = page.get_by_role("log")
     expect(log).to_contain_text("only understands Japanese", timeout=15_000)
-    expect(log.get_by_role("link", name="Open the link")).to_have_attribute("href", "/en/")
+    expect(log.get_by_role("link", name="Read the page")).to_have_attribute("href", "/en/")

@@ -15,12 +15,12 @@
   var T = english ? {
     open: "Ask a question (chat)", title: "Chat assistant", close: "Close the chat", label: "Question",
     send: "Send", you: "You", bot: "Assistant", waiting: "Looking for an answer…",
-    page: "Read the page", search: "See search results", link: "Open the link",
+    page: "Read the page", search: "See search results",
     error: "Sorry, something went wrong. Please try again.", tooMany: "Too many messages. Please wait a minute."
   } : {
     open: "チャットで質問する", title: "くらしの質問チャット", close: "チャットを閉じる", label: "質問",
     send: "送信", you: "あなた", bot: "案内", waiting: "回答を探しています…",
-    page: "くわしいページを見る", search: "サイト内検索の結果を見る", link: "リンクを開く",
+    page: "くわしいページを見る", search: "サイト内検索の結果を見る",
     error: "すみません、うまく送れませんでした。もう一度お試しください。",
     tooMany: "短い時間に送信が多すぎます。1分ほど待ってからお試しください。"
   };
@@ -88,7 +88,7 @@
       var link = document.createElement("a");
       link.className = "chat-widget__link";
       link.href = reply.url;
-      link.textContent = reply.faq_id ? T.page : (reply.url.indexOf("/search/") === 0 ? T.search : T.link);
+      link.textContent = reply.url.indexOf("/search/") === 0 ? T.search : T.page;
       var p = document.createElement("p");
       p.appendChild(link);
       item.appendChild(p);
