@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Playwright's sync API keeps an asyncio loop running in the main thread for the whole
+# session; Django would then refuse ORM calls made by later tests ("async context").
+# Tests are single-threaded, so the guard protects nothing here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from django.core.management import call_command
 
 
