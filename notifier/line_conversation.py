@@ -3,6 +3,9 @@ assistant. Postback data is `topic:<key>`, `area:<key|all>`, `menu:topics|areas|
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
+from django.conf import settings
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
 from . import vocabulary
@@ -112,13 +115,12 @@ def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
         body = ask(f"line:{user_id}", text[:500], "ja")
     except ChatbotUnavailable as exc:
         body = exc.body
-    except NotImplementedError:  # the assistant is not wired yet: answer like it is down
-        body = {"replies": [{"text": FALLBACK}]}
     messages = []
     for reply in (body.get("replies") or [])[:5]:
         text_out = reply.get("text") or ""
         if reply.get("url"):
-            text_out += f"\n{reply['url']}"
+            # The assistant answers with site-relative links; LINE needs the full address.
+            text_out += "\n" + urljoin(settings.HUB_BASE_URL.rstrip("/") + "/", reply["url"])
         if not text_out.strip():
             continue
         quick = None

@@ -149,13 +149,13 @@ def test_follow_settings_chat_and_unfollow(client, channels):
     assert not Subscriber.objects.filter(line_user_id=user).exists()
 
 
-def test_chat_reply_uses_what_the_assistant_answers(client, channels, monkeypatch):
+def test_chat_reply_uses_what_the_assistant_answers(client, channels, monkeypatch, settings):
     """The assistant service is another team's; the reply carries whatever it returns."""
     _, line_api = channels
     from cms.assistant import service
 
     def ask(sender, message, lang="ja"):
-        return {"replies": [{"text": f"echo:{message}", "faq_id": None, "url": "https://example.jp/a",
+        return {"replies": [{"text": f"echo:{message}", "faq_id": None, "url": "/gomi/sodai-gomi/",
                              "buttons": [{"title": "はい", "payload": "/affirm"}]}],
                 "intent": "x", "confidence": 1.0}
 
@@ -163,7 +163,8 @@ def test_chat_reply_uses_what_the_assistant_answers(client, channels, monkeypatc
     user = line_user_id(3)
     line_post(client, [event("message", user, message={"type": "text", "id": "3", "text": "こんにちは"})])
     message = line_api.replies[-1]["messages"][0]
-    assert message["text"] == "echo:こんにちは\nhttps://example.jp/a"
+    # site-relative links from the assistant become full addresses residents can tap
+    assert message["text"] == f"echo:こんにちは\n{settings.HUB_BASE_URL}/gomi/sodai-gomi/"
     assert message["quickReply"]["items"][0]["action"]["label"] == "はい"
 
     def down(sender, message, lang="ja"):
