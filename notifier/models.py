@@ -148,13 +148,9 @@ class DeliveryStatus(models.TextChoices):
 CLAIMABLE = [DeliveryStatus.PENDING, DeliveryStatus.FAILED_TEMPORARY]
 
 
-class LineBatch(models.Model):
-    """≤ 500 LINE users sent one multicast; the retry key is stored before the first try
-    so that a retry after a crash or timeout is recognised by LINE (409 = already sent)."""
+class ClaimableSend(models.Model):
+    """Work a worker claims atomically (claim_token) and retries with backoff (due_at)."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="line_batches")
-    retry_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    recipients = models.JSONField(default=list)  # the exact body is resent on retries
     status = models.CharField(max_length=20, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -165,10 +161,22 @@ class LineBatch(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
+
+
+class LineBatch(ClaimableSend):
+    """≤ 500 LINE users sent one multicast; the retry key is stored before the first try
+    so that a retry after a crash or timeout is recognised by LINE (409 = already sent)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="line_batches")
+    retry_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipients = models.JSONField(default=list)  # the exact body is resent on retries
+
+    class Meta:
         indexes = [models.Index(fields=["notice", "status", "due_at"])]
 
 
-class Delivery(models.Model):
+class Delivery(ClaimableSend):
     """One notice to one subscriber through their channel: exactly one row, ever."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
@@ -176,14 +184,6 @@ class Delivery(models.Model):
     subscriber = models.ForeignKey(Subscriber, null=True, on_delete=models.SET_NULL,
                                    related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    status = models.CharField(max_length=20, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    due_at = models.DateTimeField()
-    claim_token = models.UUIDField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     line_batch = models.ForeignKey(LineBatch, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="deliveries")
 

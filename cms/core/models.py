@@ -8,67 +8,52 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
 
-class Topic(models.Model):
+class VocabularyTerm(models.Model):
+    """A term of the shared vocabulary (taxonomy.yaml): a fixed key, labels editors may refine."""
+
+    key = models.SlugField("キー", unique=True)
+    name_ja = models.CharField("名称", max_length=100)
+    name_en = models.CharField("名称（英語）", max_length=100)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [FieldPanel("key", read_only=True), FieldPanel("name_ja"), FieldPanel("name_en")]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order"]
+
+    def __str__(self) -> str:
+        return self.name_ja
+
+
+class Topic(VocabularyTerm):
     """A subject residents browse and subscribe to (taxonomy.yaml `topics`)."""
 
     key = models.SlugField("キー", unique=True, help_text="URL・通知・チャットボットで使う固定の識別子")
-    name_ja = models.CharField("名称", max_length=100)
-    name_en = models.CharField("名称（英語）", max_length=100)
-    sort_order = models.PositiveSmallIntegerField(default=0)
 
-    panels = [FieldPanel("key", read_only=True), FieldPanel("name_ja"), FieldPanel("name_en")]
-
-    class Meta:
-        ordering = ["sort_order"]
+    class Meta(VocabularyTerm.Meta):
         verbose_name = "分類（トピック）"
         verbose_name_plural = "分類（トピック）"
 
-    def __str__(self) -> str:
-        return self.name_ja
 
-
-class Area(models.Model):
+class Area(VocabularyTerm):
     """One of the ward's three districts (地域); notices can target them."""
 
-    key = models.SlugField("キー", unique=True)
-    name_ja = models.CharField("名称", max_length=100)
-    name_en = models.CharField("名称（英語）", max_length=100)
     towns = models.JSONField("町名", default=list)
-    sort_order = models.PositiveSmallIntegerField(default=0)
 
-    panels = [
-        FieldPanel("key", read_only=True),
-        FieldPanel("name_ja"),
-        FieldPanel("name_en"),
-        FieldPanel("towns", read_only=True),
-    ]
+    panels = [*VocabularyTerm.panels, FieldPanel("towns", read_only=True)]
 
-    class Meta:
-        ordering = ["sort_order"]
+    class Meta(VocabularyTerm.Meta):
         verbose_name = "地域"
         verbose_name_plural = "地域"
 
-    def __str__(self) -> str:
-        return self.name_ja
 
-
-class LifeEvent(models.Model):
+class LifeEvent(VocabularyTerm):
     """A moment in life residents start from (引越し, 出産 …), GOV.UK-style browse by need."""
 
-    key = models.SlugField("キー", unique=True)
-    name_ja = models.CharField("名称", max_length=100)
-    name_en = models.CharField("名称（英語）", max_length=100)
-    sort_order = models.PositiveSmallIntegerField(default=0)
-
-    panels = [FieldPanel("key", read_only=True), FieldPanel("name_ja"), FieldPanel("name_en")]
-
-    class Meta:
-        ordering = ["sort_order"]
+    class Meta(VocabularyTerm.Meta):
         verbose_name = "ライフイベント"
         verbose_name_plural = "ライフイベント"
-
-    def __str__(self) -> str:
-        return self.name_ja
 
 
 class Department(index.Indexed, models.Model):
