@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.hub import free_port
+from tests.support.hub import free_port, stop_processes
 
 REPO = Path(__file__).resolve().parents[2]
 CHATBOT = REPO / "chatbot"
@@ -84,14 +84,7 @@ class RasaStack:
         raise TimeoutError(f"Rasa did not start within {timeout}s; see {self.log_dir}")
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(self.procs, timeout=15)
         for log in self.logs:
             log.close()
         self.procs, self.logs = [], []

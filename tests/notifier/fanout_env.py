@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.support.hub import REPO, HubProcess
+from tests.support.hub import REPO, HubProcess, stop_processes
 
 from .servers import LineApi, PushService, b64url, line_user_id
 
@@ -114,11 +114,4 @@ class FanoutEnv:
         raise AssertionError(f"not all sent after {timeout}s: {self.status_counts(notice_id)}")
 
     def stop(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        stop_processes(self.workers)

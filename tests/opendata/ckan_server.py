@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.hub import REPO, free_port, wait_for_http
+from tests.support.hub import REPO, free_port, stop_processes, wait_for_http
 
 CKAN_VENV = Path(os.environ.get("CKAN_VENV", REPO / "var" / "ckan-venv"))
 CKAN_BIN = CKAN_VENV / "bin" / "ckan"
@@ -162,12 +162,7 @@ class CkanServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_processes([self.proc])
         if getattr(self, "_log", None):
             self._log.close()
         self.db.stop()

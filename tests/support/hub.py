@@ -38,6 +38,20 @@ def wait_for_http(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s: {last}")
 
 
+def stop_processes(procs, timeout: float = 10.0) -> None:
+    """Ask every process to stop (SIGTERM) and wait; kill those that do not in time."""
+    procs = [p for p in procs if p is not None]
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class HubProcess:
     def __init__(self, var_dir: Path, env: dict[str, str] | None = None, load_content: bool = True,
                  settings: str = "cms.settings.test", workers: int = 2):
@@ -77,12 +91,7 @@ class HubProcess:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_processes([self.proc])
         if getattr(self, "_log", None):
             self._log.close()
 
