@@ -8,6 +8,8 @@ from urllib.parse import urljoin
 from django.conf import settings
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
+from cms.core.taxonomy import ward
+
 from . import vocabulary
 from .models import Channel, Subscriber
 
@@ -104,8 +106,9 @@ def settings_command(subscriber: Subscriber, command: str) -> list[TextMessage] 
     return None
 
 
-FALLBACK = ("ただいま自動応答を利用できません。区のホームページのサイト内検索をご利用いただくか、"
-            "中央区役所（代表 03-3543-0211）へお問い合わせください。")
+def fallback_text() -> str:
+    return ("ただいま自動応答を利用できません。区のホームページのサイト内検索をご利用いただくか、"
+            f"中央区役所（代表 {ward()['main_phone']}）へお問い合わせください。")
 
 
 def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
@@ -133,4 +136,4 @@ def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
                 for b in buttons[:13] if b.get("title")
             ])
         messages.append(TextMessage(text=text_out[:5000], quick_reply=quick))
-    return messages or [TextMessage(text=FALLBACK)]
+    return messages or [TextMessage(text=fallback_text())]

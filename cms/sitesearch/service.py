@@ -98,8 +98,10 @@ def search(raw_query: str | None) -> SearchOutcome:
     outcome = SearchOutcome(query)
     if not fold(query):
         return outcome
-    ensure_index()
     snap = _snapshot.current()
+    if snap.stamp and not snap.stamp[0]:  # no search documents yet: build them once
+        ensure_index()
+        snap = _snapshot.current()
     terms = query_terms(analyse(query))
     outcome.expanded_with = snap.synonyms.expansions(query)
     for phrase in outcome.expanded_with:
