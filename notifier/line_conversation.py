@@ -3,11 +3,9 @@ assistant. Postback data is `topic:<key>`, `area:<key|all>`, `menu:topics|areas|
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
-from django.conf import settings
 from linebot.v3.messaging import PostbackAction, QuickReply, QuickReplyItem, TextMessage
 
+from cms.core.links import absolute_url
 from cms.core.taxonomy import ward
 
 from . import vocabulary
@@ -123,7 +121,7 @@ def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
         text_out = reply.get("text") or ""
         if reply.get("url"):
             # The assistant answers with site-relative links; LINE needs the full address.
-            text_out += "\n" + urljoin(settings.HUB_BASE_URL.rstrip("/") + "/", reply["url"])
+            text_out += "\n" + absolute_url(reply["url"])
         if not text_out.strip():
             continue
         quick = None

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db.models import F, Min, Q, Subquery
 from django.utils import timezone
 
+from cms.core.links import absolute_url
+
 from .channels import line as line_channel
 from .channels import webpush
 from .channels.outcome import Outcome
@@ -60,12 +62,6 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
 
 
 # --- what residents receive ---------------------------------------------------
-
-def absolute_url(url: str) -> str:
-    if url.startswith("/"):
-        return settings.HUB_BASE_URL.rstrip("/") + url
-    return url or settings.HUB_BASE_URL.rstrip("/") + "/"
-
 
 def push_payload(notice: Notice) -> bytes:
     """JSON the service worker shows; under the 4 KB Web Push limit after encryption."""

@@ -70,17 +70,24 @@ def serve_cached(request, render) -> HttpResponse:
     """Serve `request` from the cache, or through `render()` and store the result."""
     if not is_cacheable(request):
         return furigana.apply(request, _rendered(render()))
-    key = cache_key(request)
-    stored = _store().get(key)
-    if stored is not None:
-        content, content_type = stored
-        response = HttpResponse(content, content_type=content_type)
-        response["X-Page-Cache"] = "hit"
-        return response
+    # The middleware already looked this key up and missed: don't read the cache twice.
+    key = getattr(request, "_page_cache_missed_key", None)
+    if key is None:
+        key = cache_key(request)
+        stored = _store().get(key)
+        if stored is not None:
+            return _hit(stored)
     response = furigana.apply(request, _rendered(render()))
     if response.status_code == 200 and not response.cookies:
         _store().set(key, (response.content, response["Content-Type"]), timeout=TIMEOUT)
         response["X-Page-Cache"] = "miss"
+    return response
+
+
+def _hit(stored: tuple[bytes, str]) -> HttpResponse:
+    content, content_type = stored
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Page-Cache"] = "hit"
     return response
 
 
@@ -106,10 +113,9 @@ class PageCacheMiddleware:
         if (request.method in ("GET", "HEAD") and not request.GET
                 and settings.SESSION_COOKIE_NAME not in request.COOKIES
                 and not request.path.startswith(("/admin/", "/api/", "/static/"))):
-            stored = _store().get(cache_key(request))
+            key = cache_key(request)
+            stored = _store().get(key)
             if stored is not None:
-                content, content_type = stored
-                response = HttpResponse(content, content_type=content_type)
-                response["X-Page-Cache"] = "hit"
-                return response
+                return _hit(stored)
+            request._page_cache_missed_key = key
         return self.get_response(request)

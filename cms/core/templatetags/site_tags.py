@@ -5,35 +5,31 @@ from __future__ import annotations
 import json
 
 from django import template
-from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from cms.core.links import absolute_url as _absolute_url
 from cms.core.taxonomy import ward
 
 register = template.Library()
-
-
-def _absolute(url: str) -> str:
-    return url if url.startswith("http") else settings.HUB_BASE_URL.rstrip("/") + url
 
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, page=None) -> str:
     request = context.get("request")
     if page is not None:
-        return _absolute(page.url or "/")
-    return _absolute(request.path if request else "/")
+        return _absolute_url(page.url or "/")
+    return _absolute_url(request.path if request else "/")
 
 
 def _organization() -> dict:
     w = ward()
     return {
         "@type": "GovernmentOrganization",
-        "@id": _absolute("/#organization"),
+        "@id": _absolute_url("/#organization"),
         "name": w["name_ja"],
         "alternateName": w["name_en"],
-        "url": _absolute("/"),
+        "url": _absolute_url("/"),
         "telephone": w["main_phone"],
         "address": {"@type": "PostalAddress", "addressCountry": "JP",
                     "addressRegion": w["prefecture_ja"], "streetAddress": w["office_address_ja"]},
@@ -50,7 +46,7 @@ def structured_data(page=None) -> str:
             "@type": "BreadcrumbList",
             "itemListElement": [
                 {"@type": "ListItem", "position": i + 1,
-                 "name": "ホーム" if p.depth == 2 else p.title, "item": _absolute(p.url or "/")}
+                 "name": "ホーム" if p.depth == 2 else p.title, "item": _absolute_url(p.url or "/")}
                 for i, p in enumerate(crumbs)
             ],
         })
@@ -59,7 +55,7 @@ def structured_data(page=None) -> str:
         if entries:
             graph.append({
                 "@type": "FAQPage",
-                "url": _absolute(page.url),
+                "url": _absolute_url(page.url),
                 "mainEntity": [
                     {"@type": "Question", "name": e.question,
                      "acceptedAnswer": {"@type": "Answer", "text": strip_tags(e.answer)}}
@@ -68,8 +64,8 @@ def structured_data(page=None) -> str:
             })
     if page is not None and hasattr(page, "date") and hasattr(page, "urgent"):
         graph.append({"@type": "NewsArticle", "headline": page.title,
-                      "datePublished": page.date.isoformat(), "url": _absolute(page.url),
-                      "publisher": {"@id": _absolute("/#organization")}})
+                      "datePublished": page.date.isoformat(), "url": _absolute_url(page.url),
+                      "publisher": {"@id": _absolute_url("/#organization")}})
     data = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False)
     # "</" inside a <script> would end it early.
     return mark_safe('<script type="application/ld+json">' + data.replace("</", "<\\/")
