@@ -250,16 +250,16 @@ def population(dataset: Dataset, context: dict) -> Table:
 
 # --- 12 イベント一覧: the site's news and events, from the CMS -----------------------
 
-def _news_is_sample(slug: str) -> bool:
+def _sample_news_slugs() -> set[str]:
     """Seed news marked `sample: true` in content/news/ stay labelled as samples."""
-    path = CONTENT_DIR.parent / "news" / f"{slug}.md"
-    if not path.exists():
-        return False
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    front = yaml.safe_load(text.split("---", 2)[1]) or {}
-    return bool(front.get("sample"))
+    from cms.pages.seed import read_front_matter
+
+    slugs = set()
+    for path in sorted((CONTENT_DIR.parent / "news").glob("*.md")):
+        front, _body = read_front_matter(path)
+        if front.get("sample"):
+            slugs.add(front.get("slug") or path.stem)
+    return slugs
 
 
 @builder("event")
@@ -271,6 +271,7 @@ def event(dataset: Dataset, context: dict) -> Table:
     from cms.pages.models import NewsPage
 
     base = settings.HUB_BASE_URL.rstrip("/")
+    samples = _sample_news_slugs()
     rows, updated = [], None
     try:
         pages = list(NewsPage.objects.live().order_by("date", "slug"))
@@ -291,7 +292,7 @@ def event(dataset: Dataset, context: dict) -> Table:
             "主催者": WARD_NAME,
             "URL": f"{base}{url}" if url and url.startswith("/") else (url or ""),
         }
-        if _news_is_sample(page.slug):
+        if page.slug in samples:
             _mark_sample(row)
         rows.append(row)
         updated = max(updated or date.min, page.date)
