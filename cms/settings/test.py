@@ -26,3 +26,7 @@ TASKS = {
         "QUEUES": ["default", "notices", "deliveries"],
     }
 }
+
+# The hub's clock (cms.core.clock) in tests: a test that depends on the time of day sets
+# this (or the environment variable, for a hub it starts in a subprocess).
+HUB_CLOCK_OFFSET_SECONDS = float(os.environ.get("HUB_CLOCK_OFFSET_SECONDS", "0"))
