@@ -99,6 +99,10 @@ class Notice(models.Model):
     title = models.CharField("件名", max_length=120)
     body = models.TextField("本文", max_length=1000)
     url = models.CharField("詳しい情報のURL", max_length=500, blank=True)
+    # English subscribers get these when set (JMA alerts always set them); otherwise the
+    # Japanese text.
+    title_en = models.CharField("件名（英語）", max_length=120, blank=True)
+    body_en = models.TextField("本文（英語）", max_length=1000, blank=True)
     topics = models.JSONField("分類", default=list)
     areas = models.JSONField("対象地域", default=list, blank=True, help_text="空は区内全域")
     severity = models.CharField("重要度", max_length=10, choices=Severity.choices,

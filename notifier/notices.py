@@ -49,7 +49,8 @@ def validate(title: str, body: str, topics: list[str], areas: list[str], url: st
 def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] | None = None,
                   url: str = "", severity: str = Severity.INFO, source: str = Source.EDITOR,
                   idempotency_key: str | None = None, created_by=None,
-                  plan_now: bool = False) -> tuple[Notice, bool]:
+                  plan_now: bool = False, title_en: str = "",
+                  body_en: str = "") -> tuple[Notice, bool]:
     """The notice and whether it is new (False: this idempotency key was already sent)."""
     areas = [a for a in (areas or []) if a != vocabulary.WHOLE_WARD]
     validate(title, body, topics, areas, url, severity)
@@ -60,7 +61,7 @@ def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] 
             notice = Notice.objects.create(
                 title=title.strip()[:120], body=body.strip(), topics=list(topics), areas=areas,
                 url=url, severity=severity, source=source, idempotency_key=idempotency_key,
-                created_by=created_by,
+                created_by=created_by, title_en=title_en.strip()[:120], body_en=body_en.strip(),
             )
     except IntegrityError:  # the same key created concurrently
         return Notice.objects.get(idempotency_key=idempotency_key), False
