@@ -13,6 +13,9 @@ MANAGE := $(UV) run python manage.py
 SETUP_TARGETS := hub-setup
 TEST_SETUP_TARGETS := browser-setup
 COMPONENT_TESTS :=
+# Arguments of both whole-suite pytest runs (SQLite, then PostgreSQL + Redis).
+PYTEST_ARGS :=
+PHASE := scripts/phase
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -43,10 +46,17 @@ up: setup content
 pytest: hub-setup $(TEST_SETUP_TARGETS)
 	$(UV) run pytest
 
-test: setup $(TEST_SETUP_TARGETS)
-	$(UV) run ruff check .
-	$(UV) run pytest
-	@for t in $(COMPONENT_TESTS); do $(MAKE) --no-print-directory $$t || exit 1; done
+# Each phase prints its time; the summary comes last, also when a phase fails.
+# The second pytest run is the production stack: tests/support/stack.py starts a private
+# PostgreSQL cluster and redis-server for the session (HUB_TEST_STACK=postgres).
+test:
+	@$(PHASE) --reset
+	@trap '$(PHASE) --summary' EXIT; \
+	  $(PHASE) setup $(MAKE) --no-print-directory setup $(TEST_SETUP_TARGETS) && \
+	  $(PHASE) ruff $(UV) run ruff check . && \
+	  $(PHASE) "pytest on SQLite" $(UV) run pytest $(PYTEST_ARGS) && \
+	  $(PHASE) "pytest on PostgreSQL + Redis" env HUB_TEST_STACK=postgres $(UV) run pytest $(PYTEST_ARGS) && \
+	  for t in $(COMPONENT_TESTS); do $(PHASE) $$t $(MAKE) --no-print-directory $$t || exit 1; done
 
 lint:
 	$(UV) run ruff check . && $(UV) run ruff format --check .
