@@ -107,9 +107,11 @@ def announce_when_ready(manager: Manager, port: str, chatbot: bool) -> None:
 
 
 def main() -> int:
-    procfile = parse_procfile((REPO / (sys.argv[1] if len(sys.argv) > 1 else "Procfile")).read_text())
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "Procfile").resolve()
+    root = path.parent  # the processes run there, as with `honcho start`
+    procfile = parse_procfile(path.read_text())
     missing = sorted({need for name in procfile.processes for need in CHATBOT_NEEDS.get(name, [])
-                      if not (REPO / need).exists()})
+                      if not (root / need).exists()})
     chatbot = not missing
     printer = HubPrinter(sys.stdout, colour=sys.stdout.isatty())
     manager = Manager(printer)
@@ -117,7 +119,7 @@ def main() -> int:
     for name, command in procfile.processes.items():
         if name in CHATBOT_NEEDS and not chatbot:
             continue
-        manager.add_process(name, command, env=env, cwd=str(REPO))
+        manager.add_process(name, command, env=env, cwd=str(root))
     if not chatbot:
         say(manager, "the assistant is not set up (missing " + ", ".join(missing) + "): starting "
                      "the site without it; the chat widget offers search and the ward's phone")
