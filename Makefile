@@ -4,6 +4,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV := $(shell scripts/ensure-uv)
 export UV_LINK_MODE ?= copy
+# The machine's own trust store (as pip, curl and git use): a ward's network may reach PyPI
+# only through a TLS-inspecting proxy whose certificate is installed there, not in uv's.
+export UV_SYSTEM_CERTS ?= 1
 export HUB_PORT ?= 8000
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
