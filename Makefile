@@ -4,13 +4,18 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 UV := $(shell scripts/ensure-uv)
 export UV_LINK_MODE ?= copy
+# The machine's own trust store (as pip, curl and git use): a ward's network may reach PyPI
+# only through a TLS-inspecting proxy whose certificate is installed there, not in uv's.
+export UV_SYSTEM_CERTS ?= 1
 export HUB_PORT ?= 8000
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 MANAGE := $(UV) run python manage.py
 
-# Filled in by mk/*.mk
+# Filled in by mk/*.mk (UP_SETUP_TARGETS: what `make up` needs; a part that cannot be set
+# up on this machine may say so and let the rest of the hub come up without it)
 SETUP_TARGETS := hub-setup
+UP_SETUP_TARGETS := hub-setup
 TEST_SETUP_TARGETS := browser-setup
 COMPONENT_TESTS :=
 # Arguments of both whole-suite pytest runs (SQLite, then PostgreSQL + Redis).
@@ -36,12 +41,15 @@ setup: $(SETUP_TARGETS)
 migrate: hub-setup
 	$(MANAGE) migrate --no-input -v0
 
+# Always: the loader loads what changed in content/, keeps what editors changed in the
+# admin (and lists those conflicts), and does nothing when nothing changed.
 content: migrate
-	$(MANAGE) load_content --if-empty
+	$(MANAGE) load_content
 
-up: setup content
+# The Procfile runs the venv's binaries, not `uv run`: uv may not be on this PATH.
+up: $(UP_SETUP_TARGETS) content
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input -v0
-	$(UV) run python scripts/run_procfile.py Procfile
+	DJANGO_DEBUG=0 .venv/bin/python scripts/hub.py Procfile
 
 pytest: hub-setup $(TEST_SETUP_TARGETS)
 	$(UV) run pytest

@@ -127,11 +127,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server read while the worker writes deliveries.
+    # The embedded default serves the web server and two workers at once:
+    # - WAL: readers never wait for the writer, the writer never waits for readers;
+    # - timeout: a writer waits (up to 30 s) for the one before it instead of failing;
+    # - IMMEDIATE: a transaction takes the write lock when it begins. A deferred one that
+    #   reads first and then writes cannot wait for the lock (SQLite returns "database is
+    #   locked" at once, whatever the timeout); that is how Wagtail's reference-index
+    #   task used to end FAILED on the first start.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"]["OPTIONS"].update({
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -190,7 +198,7 @@ TASKS = {
 WAGTAIL_SITE_NAME = "中央区"
 WAGTAILADMIN_BASE_URL = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.core.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "json", "pdf", "txt", "xlsx", "zip"]
 WAGTAILAPI_SEARCH_ENABLED = True
 WAGTAILAPI_LIMIT_MAX = 100

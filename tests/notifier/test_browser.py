@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.support.clock import offset_to_tokyo
 from tests.support.hub import HubProcess
 
 from .servers import PushService
@@ -23,7 +24,10 @@ def push_service():
 
 @pytest.fixture(scope="module")
 def push_hub(tmp_path_factory, push_service):
-    env = {"WEBPUSH_ALLOW_LOOPBACK": "1", "HUB_TASKS_BACKEND": "db"}
+    # the hub's clock shows 12:00 in Tokyo: the resident below chooses quiet hours
+    # (22:00-07:00) and still expects the notice at once, at whatever hour the suite runs
+    env = {"WEBPUSH_ALLOW_LOOPBACK": "1", "HUB_TASKS_BACKEND": "db",
+           "HUB_CLOCK_OFFSET_SECONDS": str(offset_to_tokyo(12, 0))}
     with HubProcess(tmp_path_factory.mktemp("push-hub"), env=env) as hub:
         yield hub
 
