@@ -28,7 +28,8 @@ def test_catalogue_lists_every_dataset_with_licence_and_downloads(client):
         assert f'href="/opendata/{dataset.csv_name}"' in html
         assert f'href="/opendata/{dataset.json_name}"' in html
     # column definitions, byte-exact, and the last update of the real data
-    assert "<th scope=\"row\">連絡先備考(その他、SNSなど)</th>" in html
+    assert "<th scope=\"row\">連絡先備考（その他、SNSなど）</th>" in html
+    assert "<caption>指定緊急避難場所一覧の項目（第3.09版）</caption>" in html
     assert '<time datetime="2025-03-31">2025年3月31日</time>' in html
 
 
