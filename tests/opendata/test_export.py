@@ -145,6 +145,7 @@ def test_cli_export_then_validate_from_the_repository_root(hub, tmp_path):
     run = subprocess.run([sys.executable, "-m", "opendata", "validate", str(out)],
                          cwd=REPO, env=hub.env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "131024_evacuation_space.csv: 03 指定緊急避難場所一覧（第3.09版）として検査" in run.stderr
 
     # a mistake a person makes in Excel: a name cleared and a 災害種別 typed as ○
     path = out / "131024_evacuation_space.csv"

@@ -111,3 +111,19 @@ def test_shifted_contact_columns_are_named_in_the_message():
         "x.csv:2:連絡先メールアドレス: メールアドレスの形（例 info@city.example.lg.jp）ではありません（列がずれていませんか）：「堀之内」",
         "x.csv:2:URL: URL は http:// か https:// で始めてください（列がずれていませんか）：「愛媛県松山市」",
     ]
+
+
+def test_cli_names_each_files_version_and_reports_file_row_column(capsys):
+    from opendata.__main__ import main
+
+    assert main(["validate", str(FIXTURES)]) == 1  # the 松山市 file has real defects
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
+        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
+        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
+        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
+        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
+    ]
+    assert "222127_public_toilet.csv: 13 公衆トイレ一覧（第3.09版）として検査" in err.splitlines()
+    assert "222127_aed.csv: 08 AED設置箇所一覧（2020年版 推奨データセット）として検査" in err.splitlines()
