@@ -58,6 +58,18 @@ _LG_CODE = re.compile(r"\d{6}", re.ASCII)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.ASCII)
 _URL = re.compile(r"https?://[^\s/]+[^\s]*", re.ASCII)
 _POSTAL = re.compile(r"\d{3}-?\d{4}", re.ASCII)
+# What a value of each kind must look like, and how the message says so. The e-mail, URL
+# and postal-code checks also catch values that slid into the wrong column.
+_NUMERIC = {
+    "integer": (_INTEGER, "整数（半角数字）で書いてください"),
+    "number": (_NUMBER, "数値（半角、小数点は「.」）で書いてください"),
+}
+_FORMATS = {
+    "phone": (_PHONE, "電話番号は半角のハイフン区切り（例 03-3543-0211）で書いてください"),
+    "email": (_EMAIL, "メールアドレスの形（例 info@city.example.lg.jp）ではありません（列がずれていませんか）"),
+    "url": (_URL, "URL は http:// か https:// で始めてください（列がずれていませんか）"),
+    "postal": (_POSTAL, "郵便番号は半角数字7桁（例 1048404）で書いてください"),
+}
 # Below this share of column names in common (of all the names in either) a header is not
 # taken for a dataset.
 _RECOGNISE_SHARE = 0.6
@@ -105,12 +117,10 @@ def check_value(column: Column, value: str, lg_code: str = LG_CODE) -> str | Non
         return "「" + "」「".join(column.enum) + f"」のどれかで書いてください：「{value}」"
     if column.rule:
         return _check_rule(column, value, lg_code)  # its own message says what is expected
-    if column.type == "integer":
-        if not _INTEGER.fullmatch(value):
-            return f"整数（半角数字）で書いてください：「{value}」"
-    elif column.type == "number":
-        if not _NUMBER.fullmatch(value):
-            return f"数値（半角、小数点は「.」）で書いてください：「{value}」"
+    if column.type in _NUMERIC:
+        pattern, expected = _NUMERIC[column.type]
+        if not pattern.fullmatch(value):
+            return f"{expected}：「{value}」"
     elif column.type == "date":
         try:
             if not _DATE.fullmatch(value):
@@ -138,18 +148,10 @@ def _check_rule(column: Column, value: str, lg_code: str) -> str | None:
                     f"（{value[:5]} の検査数字は {expected}）")
     elif column.rule in ("latitude", "longitude"):
         return _check_coordinate(column, value, lg_code)
-    elif column.rule == "phone":
-        if not _PHONE.fullmatch(value):
-            return f"電話番号は半角のハイフン区切り（例 03-3543-0211）で書いてください：「{value}」"
-    elif column.rule == "email":
-        if not _EMAIL.fullmatch(value):
-            return f"メールアドレスの形（例 info@city.example.lg.jp）ではありません（列がずれていませんか）：「{value}」"
-    elif column.rule == "url":
-        if not _URL.fullmatch(value):
-            return f"URL は http:// か https:// で始めてください（列がずれていませんか）：「{value}」"
-    elif column.rule == "postal":
-        if not _POSTAL.fullmatch(value):
-            return f"郵便番号は半角数字7桁（例 1048404）で書いてください：「{value}」"
+    elif column.rule in _FORMATS:
+        pattern, expected = _FORMATS[column.rule]
+        if not pattern.fullmatch(value):
+            return f"{expected}：「{value}」"
     return None
 
 

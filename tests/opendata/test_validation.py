@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opendata.catalogue import by_slug, datasets, lg_code_check_digit
 from opendata.validation import BOM, inspect_bytes, validate_bytes, validate_directory
@@ -210,3 +213,23 @@ def test_a_directory_reports_each_file_and_missing_datasets(tmp_path):
     assert "131024_evacuation_space.csv:2:緯度" not in "".join(found)  # 緯度 is optional
     missing = [f for f in found if f.endswith("のファイルがありません")]
     assert len(missing) == len(datasets()) - 1
+
+
+REPORT_LINE = re.compile(r"^[^:]+:(\d+|-):[^:]+: \S.*$")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.text(max_size=12), min_size=0, max_size=45), min_size=0, max_size=6),
+       st.sampled_from([None, *EVAC.layouts, *TOILET.layouts]))
+def test_any_csv_gets_file_row_column_messages_and_never_crashes(rows, layout):
+    """Hostile input: whatever a file holds, every problem is one `file:row:column: message`."""
+    header = layout.header if layout else (rows[0] if rows else [])
+    data = make_csv(header, []) + make_csv_rows(rows)
+    for violation in inspect_bytes("f.csv", data).violations:
+        assert REPORT_LINE.match(str(violation).replace("\n", " ")), str(violation)
+
+
+def make_csv_rows(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
