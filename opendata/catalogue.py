@@ -40,6 +40,7 @@ class Column:
     rule: str = ""  # lg_code | latitude | longitude | phone | email | url | postal
     provisional: bool = False
     mark: str = ""  # 掲載区分 of the 定義書: 必須 | 推奨 | 任意 ("" where not transcribed)
+    format: str = ""  # Table Schema format; times are "%H:%M" (the 定義書's hh:mm)
 
     @classmethod
     def from_field(cls, spec: dict) -> Column:
@@ -53,6 +54,7 @@ class Column:
             rule=spec.get("rule", ""),
             provisional=bool(spec.get("provisional", False)),
             mark=spec.get("mark", ""),
+            format=spec.get("format", ""),
         )
 
     def renamed(self, name: str) -> Column:

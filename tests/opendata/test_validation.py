@@ -233,3 +233,15 @@ def make_csv_rows(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def test_every_schema_names_its_version_and_writes_shared_columns_alike():
+    for dataset in datasets():
+        assert dataset.definition.get("columns_source"), dataset.slug
+        assert dataset.version, dataset.slug
+        # 第3.09版 writes this column with full-width brackets in every dataset
+        assert "連絡先備考(その他、SNSなど)" not in dataset.header, dataset.slug
+        for column in dataset.columns:
+            assert column.mark in ("", "必須", "推奨", "任意"), (dataset.slug, column.name)
+            if column.type == "time":
+                assert column.format == "%H:%M", (dataset.slug, column.name)
