@@ -60,7 +60,23 @@ def build(dataset: Dataset, context: dict) -> Table:
         raise SourceError(f"{dataset.schema_file.name}:-:builder: 作り方「{dataset.builder}」がありません") from None
     table = make(dataset, context)
     table.sample_rows = sum(1 for row in table.rows if row.get("備考", "").startswith(SAMPLE_REMARK))
+    table.gaps = _required_but_blank(dataset, table.rows) + table.gaps
     return table
+
+
+def _required_but_blank(dataset: Dataset, rows: list[dict[str, str]]) -> list[str]:
+    """The 必須 columns the ward's sources leave empty, said rather than hidden.
+
+    A 1-or-blank flag (災害種別) is skipped: there the empty cell is a value, not a gap.
+    """
+    gaps = []
+    for column in dataset.columns:
+        if column.mark != "必須" or column.enum == ("1",):
+            continue
+        blank = sum(1 for row in rows if not row.get(column.name))
+        if blank:
+            gaps.append(f"{column.name}（定義書では必須）：{len(rows)}件中{blank}件は、区の元データにないため空欄です。")
+    return gaps
 
 
 def _blank(dataset: Dataset) -> dict[str, str]:
@@ -225,14 +241,9 @@ def evacuation_space(dataset: Dataset, context: dict) -> Table:
             if source.get("source_updated"):
                 updated = max(updated or date.min, date.fromisoformat(source["source_updated"]))
             rows.append(row)
-    without_phone = [r["名称"] for r in rows if not r["電話番号"]]
-    gaps = []
-    if without_phone:
-        gaps.append(f"電話番号（定義書では必須）：区の元データ（指定緊急避難場所一覧と公共施設一覧）に番号がない"
-                    f"{len(without_phone)}か所（{len(rows)}か所中）は空欄です。"
-                    f"記入しているのは{len(rows) - len(without_phone)}か所（公共施設一覧に番号のある施設）です。")
-    gaps.append("指定避難所との重複（定義書では必須）：区の元データにないため全件空欄です。"
-                "定義書では空欄は「重複なし」の意味ですが、区では確認できていません。")
+    # 必須 columns left blank are listed by build(); this one needs its own words
+    gaps = ["指定避難所との重複（定義書では必須）：区の元データにないため全件空欄です。"
+            "定義書では空欄は「重複なし」の意味ですが、区では確認できていません。"]
     return Table(rows, updated, gaps=gaps)
 
 
