@@ -75,7 +75,7 @@ def _required_but_blank(dataset: Dataset, rows: list[dict[str, str]]) -> list[st
             continue
         blank = sum(1 for row in rows if not row.get(column.name))
         if blank:
-            gaps.append(f"{column.name}（定義書では必須）：{len(rows)}件中{blank}件は、区の元データにないため空欄です。")
+            gaps.append(f"{column.name}（標準では必須）：{len(rows)}件中{blank}件は、区の元データにないため空欄です。")
     return gaps
 
 
@@ -242,7 +242,7 @@ def evacuation_space(dataset: Dataset, context: dict) -> Table:
                 updated = max(updated or date.min, date.fromisoformat(source["source_updated"]))
             rows.append(row)
     # 必須 columns left blank are listed by build(); this one needs its own words
-    gaps = ["指定避難所との重複（定義書では必須）：区の元データにないため全件空欄です。"
+    gaps = ["指定避難所との重複（標準では必須）：区の元データにないため全件空欄です。"
             "定義書では空欄は「重複なし」の意味ですが、区では確認できていません。"]
     return Table(rows, updated, gaps=gaps)
 

@@ -48,8 +48,8 @@ def test_evacuation_sites_are_the_real_31_with_disaster_flags(exported):
     assert {(r["市区町村コード"], r["地方公共団体名"]) for r in rows} == {("131024", "東京都中央区")}
     assert {r["名称"]: r["電話番号"] for r in rows if r["電話番号"]} == {"中央区役所": "03-3543-0211"}
     gaps = json.loads(exported["evacuation_space"].json_bytes)["gaps"]
-    assert "電話番号（定義書では必須）：31件中30件は、区の元データにないため空欄です。" in gaps
-    assert any(g.startswith("指定避難所との重複（定義書では必須）") for g in gaps)
+    assert "電話番号（標準では必須）：31件中30件は、区の元データにないため空欄です。" in gaps
+    assert any(g.startswith("指定避難所との重複（標準では必須）") for g in gaps)
     akashi = next(r for r in rows if r["名称"] == "明石小学校")
     assert (akashi["所在地_町字"], akashi["所在地_番地以下"]) == ("明石町", "1-15")  # no 丁目
     assert exported["evacuation_space"].modified.isoformat() == "2025-03-31"

@@ -42,7 +42,7 @@ def test_sample_datasets_are_labelled_and_real_ones_are_not(client):
     assert "データの来歴" in sections["evacuation_space"]  # the provenance caveat
     # what the ward's sources lack is said, not silently left blank
     assert "区のデータにない項目" in sections["evacuation_space"]
-    assert "電話番号（定義書では必須）" in sections["evacuation_space"]
+    assert "電話番号（標準では必須）" in sections["evacuation_space"]
     assert "準拠する定義</dt><dd>自治体標準オープンデータセット データ項目定義書A 第3.09版「03.指定緊急避難場所一覧」" \
         in sections["evacuation_space"]
 
