@@ -233,6 +233,10 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
     ours = ours or LG_CODE in codes
     if ours and not data.startswith(BOM):
         report.violations.append(_no_bom(file))
+    if ours and not report.layout.current:  # the ward publishes the current version only
+        current = report.dataset.layouts[0]
+        report.violations.append(Violation(file, 1, "-", f"見出しが旧い版（{report.layout.name}）です。"
+                                           f"区のファイルは現行の{current.name}の見出しで作ってください"))
     problems, holds = _align(header, report.layout)
     report.violations += [Violation(file, 1, v.column, v.message) for v in problems]
     code_at = next((j for j, c in holds.items() if c.rule == "lg_code"), None)

@@ -181,8 +181,9 @@ def test_older_published_headers_are_named():
     older = EVAC.layouts[1]
     assert "設置主体" in older.name
     assert "市区町村コード(設置主体)" in older.header and "連絡先備考(その他、SNSなど)" in older.header
-    row = good_evac_row()
+    row = good_evac_row(全国地方公共団体コード="273015")  # 島本町
     row["市区町村コード(設置主体)"] = row.pop("市区町村コード")
+    row["市区町村コード(設置主体)"] = "273015"
     report = inspect_bytes("273015_evacuation_space.csv", make_csv(older.header, [row]))
     assert report.layout == older and report.violations == []
     # the old name is still checked like the current column: 必須, with a check digit
@@ -245,3 +246,12 @@ def test_every_schema_names_its_version_and_writes_shared_columns_alike():
             assert column.mark in ("", "必須", "推奨", "任意"), (dataset.slug, column.name)
             if column.type == "time":
                 assert column.format == "%H:%M", (dataset.slug, column.name)
+
+
+def test_the_wards_own_files_must_follow_the_current_version():
+    older = EVAC.layouts[1]
+    row = good_evac_row()
+    row["市区町村コード(設置主体)"] = row.pop("市区町村コード")
+    found = [str(v) for v in validate_bytes("131024_evacuation_space.csv", make_csv(older.header, [row]))]
+    assert found == [f"131024_evacuation_space.csv:1:-: 見出しが旧い版（{older.name}）です。"
+                     "区のファイルは現行の第3.09版の見出しで作ってください"]
