@@ -119,7 +119,7 @@ class Dataset:
     @property
     def version(self) -> str:
         """The 定義書 version the export follows (第3.09版), as the schema file records it."""
-        return str(self.definition.get("version") or "未確認")
+        return str(self.definition.get("version") or "版未確認")
 
     @property
     def layouts(self) -> tuple[Layout, ...]:
