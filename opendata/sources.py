@@ -274,7 +274,7 @@ def event(dataset: Dataset, context: dict) -> Table:
     samples = _sample_news_slugs()
     rows, updated = [], None
     try:
-        pages = list(NewsPage.objects.live().order_by("date", "slug"))
+        pages = list(NewsPage.objects.live().public().order_by("date", "slug"))
     except DatabaseError as exc:
         raise SourceError(f"CMS:-:-: お知らせを読めません（{exc}）。"
                           "`uv run python manage.py migrate` を実行してください") from exc
