@@ -85,7 +85,8 @@ def line_webhook(request):
     except jsonio.BadInput as exc:
         return JsonResponse({"error": f"body must be a LINE webhook JSON object: {exc}"},
                             status=400)
-    events = payload.get("events") or []
+    events = payload.get("events")
+    events = [] if events is None else events
     if not isinstance(events, list):
         return JsonResponse({"error": "events must be a list"}, status=400)
     for event in events:  # empty for the console's verification request: just 200

@@ -137,6 +137,21 @@ def _need(condition: bool, what: str) -> None:
         raise MalformedReply(what)
 
 
+def _object(value, what: str) -> dict:
+    """An optional object: absent or null is empty, anything but an object is malformed."""
+    if value is None:
+        return {}
+    _need(isinstance(value, dict), what)
+    return value
+
+
+def _list(value, what: str) -> list:
+    if value is None:
+        return []
+    _need(isinstance(value, list), what)
+    return value
+
+
 def _number(value, what: str) -> float | None:
     if value is None:
         return None
@@ -156,13 +171,11 @@ def _replies_from(messages: list, question: str) -> list[dict]:
     replies = []
     for message in messages:
         _need(isinstance(message, dict), "message")
-        custom = message.get("custom") or {}
-        _need(isinstance(custom, dict), "custom")
+        custom = _object(message.get("custom"), "custom")
         text = _string(message.get("text"), "text") or _string(custom.get("text"), "text") or ""
         if not text:
             continue
-        raw_buttons = message.get("buttons") or []
-        _need(isinstance(raw_buttons, list), "buttons")
+        raw_buttons = _list(message.get("buttons"), "buttons")
         buttons = []
         for b in raw_buttons:
             _need(isinstance(b, dict), "button")
@@ -182,16 +195,13 @@ def _replies_from(messages: list, question: str) -> list[dict]:
 def _parse_reply(body: bytes, question: str) -> tuple[str, float, dict, list[dict]]:
     """(intent, confidence, faq_gate, replies) of a hub-channel reply; MalformedReply if not."""
     data = jsonio.decode_object(body, max_bytes=1_000_000, max_depth=32)
-    intent = data.get("intent") or {}
-    _need(isinstance(intent, dict), "intent")
+    intent = _object(data.get("intent"), "intent")
     name = _string(intent.get("name"), "intent name", 100) or "unknown"
     confidence = _number(intent.get("confidence"), "confidence") or 0.0
-    gate = data.get("faq_gate") or {}
-    _need(isinstance(gate, dict), "faq_gate")
+    gate = _object(data.get("faq_gate"), "faq_gate")
     gate = {"key": _string(gate.get("key"), "faq_gate key", 100) or "",
             "confidence": _number(gate.get("confidence"), "faq_gate confidence")}
-    messages = data.get("messages") or []
-    _need(isinstance(messages, list), "messages")
+    messages = _list(data.get("messages"), "messages")
     return name, confidence, gate, _replies_from(messages, question)
 
 
