@@ -271,6 +271,16 @@ CHAT_RASA_TIMEOUT = float(os.environ.get("CHAT_RASA_TIMEOUT", "5"))
 # Per sender (hashed): at most CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds.
 CHAT_RATE_LIMIT = int(os.environ.get("CHAT_RATE_LIMIT", "30"))
 CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "60"))
+# Per client address as well, so rotating `sender` does not lift the limit (generous:
+# a household or office shares one address).
+CHAT_IP_RATE_LIMIT = int(os.environ.get("CHAT_IP_RATE_LIMIT", "120"))
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or networks,
+# e.g. the nginx of docker/); empty: the direct peer is the client.
+TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The questions the assistant could not answer: one row per distinct question, kept
+# UNANSWERED_KEEP_DAYS days and at most UNANSWERED_MAX_ROWS rows.
+UNANSWERED_KEEP_DAYS = int(os.environ.get("UNANSWERED_KEEP_DAYS", "90"))
+UNANSWERED_MAX_ROWS = int(os.environ.get("UNANSWERED_MAX_ROWS", "5000"))
 # Static files come from var/static after collectstatic (`make up`); where they were
 # not collected (tests, a fresh clone) whitenoise finds them in the app folders.
 WHITENOISE_USE_FINDERS = True
