@@ -13,9 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from notifier import vocabulary
+from notifier.deliveries import statistics
 from notifier.models import Delivery, LineBatch, Notice, Subscriber
 from notifier.notices import create_notice
-from notifier.sending import drain, statistics
+from notifier.sending import drain
 from notifier.targeting import TOKYO, quiet_until
 
 from .conftest import make_resident, received
