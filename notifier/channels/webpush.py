@@ -96,7 +96,7 @@ def check_endpoint(endpoint: object) -> None:
     if parts.fragment or endpoint.endswith("#"):
         raise InvalidEndpoint("endpoint must not have a #fragment")
     if not any(host == h or (h.startswith(".") and host.endswith(h)) for h in KNOWN_PUSH_HOSTS):
-        raise InvalidEndpoint(f"{host or 'this host'} is not a known browser push service")
+        raise InvalidEndpoint(f"endpoint: {host or 'this host'} is not a known browser push service")
 
 
 def origin(endpoint: str) -> str:
