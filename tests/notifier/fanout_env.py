@@ -105,6 +105,17 @@ class FanoutEnv:
                               "GROUP BY status", (notice_id,)).fetchall()
         return dict(rows)
 
+    def batch_status_counts(self, notice_id: int) -> dict[str, int]:
+        with sqlite3.connect(self.db_path, timeout=30) as db:
+            rows = db.execute("SELECT status, COUNT(*) FROM notifier_linebatch WHERE notice_id=? "
+                              "GROUP BY status", (notice_id,)).fetchall()
+        return dict(rows)
+
+    def max_attempts(self, notice_id: int) -> int:
+        with sqlite3.connect(self.db_path, timeout=30) as db:
+            return db.execute("SELECT MAX(attempts) FROM notifier_delivery WHERE notice_id=?",
+                              (notice_id,)).fetchone()[0]
+
     def wait_all_sent(self, notice_id: int, total: int, timeout: float) -> float:
         start = time.monotonic()
         while time.monotonic() - start < timeout:

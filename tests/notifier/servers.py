@@ -207,11 +207,13 @@ class PushService(_Base):
         self.first_at: float | None = None
         self.last_at: float | None = None
         self.behaviours: dict[str, dict] = {}  # sub id -> the fault it always shows
+        self.delay = 0.0  # seconds every push takes (a slow push service)
         self.attempts_by_sub: dict[str, list[float]] = defaultdict(list)  # monotonic times
 
     def may_block(self) -> bool:
-        # an injected hang sleeps; everything else is quick
-        return bool(self.failures) or any(b.get("hang") for b in self.behaviours.values())
+        # an injected hang or delay sleeps; everything else is quick
+        return (bool(self.failures) or self.delay > 0
+                or any(b.get("hang") for b in self.behaviours.values()))
 
     def behave(self, endpoint_or_id: str, status: int | None = None, retry_after: str | None = None,
                hang: float = 0.0, reset: bool = False) -> None:
@@ -279,6 +281,8 @@ class PushService(_Base):
         with self.lock:
             self.attempts_by_sub[sub_id].append(time.monotonic())
             behaviour = self.behaviours.get(sub_id)
+        if self.delay:
+            time.sleep(self.delay)
         if behaviour:
             if behaviour["hang"]:
                 time.sleep(behaviour["hang"])
