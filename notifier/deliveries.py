@@ -176,7 +176,7 @@ def _record_batch(claim: Claim, sent, temporary, permanent, retry_at) -> None:
                                 ).update(due_at=retry_at)
         return
     status = DeliveryStatus.SENT if sent else DeliveryStatus.FAILED_PERMANENT
-    error = "" if sent else next(iter(permanent), "")
+    error = "" if sent else next(iter(permanent), "no recipients left")
     # done either way: the user ids are no longer needed
     batch.update(status=status, sent_at=timezone.now() if sent else None, last_error=error,
                  recipients=[])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from . import vocabulary
-from .channels import webpush
+from . import channels, vocabulary
+from .channels.base import InvalidAddress
 from .models import Channel, Subscriber
 
 
@@ -31,10 +31,10 @@ def save_browser_subscription(data: object) -> tuple[Subscriber, bool]:
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     if not isinstance(p256dh, str) or not isinstance(auth, str):
         raise BadSubscription("subscription.keys needs p256dh and auth strings")
-    try:
-        webpush.check_endpoint(endpoint)
-        webpush.check_keys(p256dh, auth)
-    except ValueError as exc:
+    try:  # contract §3a, as the channel checks it again before every send
+        channels.get(Channel.WEBPUSH).validate_address(
+            {"endpoint": endpoint, "p256dh": p256dh, "auth": auth})
+    except InvalidAddress as exc:
         raise BadSubscription(str(exc)) from exc
     topics = _keys(data.get("topics"), "topics")
     areas = _keys(data.get("areas"), "areas")
