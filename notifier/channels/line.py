@@ -101,14 +101,12 @@ def _outcome(exc: ApiException) -> Outcome:
     return from_http_status(status, repr((exc.body or b"")[:200]), headers.get("Retry-After"))
 
 
-def multicast(user_ids: list[str], messages: list, retry_key: str) -> Outcome:
+def _request(call) -> Outcome:
+    """One call to the Messaging API, in the terms of the delivery state machine."""
     if not enabled():
         return Outcome.permanent("LINE is not configured (LINE_CHANNEL_ACCESS_TOKEN)")
     try:
-        api().multicast_with_http_info(
-            MulticastRequest(to=user_ids, messages=messages[:MAX_MESSAGES]),
-            x_line_retry_key=retry_key, _request_timeout=_timeout(),
-        )
+        call()
         return Outcome.sent()
     except ApiException as exc:
         return _outcome(exc)
@@ -116,36 +114,24 @@ def multicast(user_ids: list[str], messages: list, retry_key: str) -> Outcome:
         return Outcome.temporary(f"{exc.__class__.__name__}: {exc}")
 
 
+def multicast(user_ids: list[str], messages: list, retry_key: str) -> Outcome:
+    return _request(lambda: api().multicast_with_http_info(
+        MulticastRequest(to=user_ids, messages=messages[:MAX_MESSAGES]),
+        x_line_retry_key=retry_key, _request_timeout=_timeout()))
+
+
 def push_message(user_id: str, messages: list, retry_key: str) -> Outcome:
     """To one friend, e.g. a conversation reply whose reply token has expired."""
-    if not enabled():
-        return Outcome.permanent("LINE is not configured (LINE_CHANNEL_ACCESS_TOKEN)")
-    try:
-        api().push_message_with_http_info(
-            PushMessageRequest(to=user_id, messages=messages[:MAX_MESSAGES]),
-            x_line_retry_key=retry_key, _request_timeout=_timeout(),
-        )
-        return Outcome.sent()
-    except ApiException as exc:
-        return _outcome(exc)
-    except urllib3.exceptions.HTTPError as exc:
-        return Outcome.temporary(f"{exc.__class__.__name__}: {exc}")
+    return _request(lambda: api().push_message_with_http_info(
+        PushMessageRequest(to=user_id, messages=messages[:MAX_MESSAGES]),
+        x_line_retry_key=retry_key, _request_timeout=_timeout()))
 
 
 def reply(reply_token: str, messages: list) -> Outcome:
     """A reply token works once, for a short time; a 400 means it no longer does."""
-    if not enabled():
-        return Outcome.permanent("LINE is not configured (LINE_CHANNEL_ACCESS_TOKEN)")
-    try:
-        api().reply_message_with_http_info(
-            ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES]),
-            _request_timeout=_timeout(),
-        )
-        return Outcome.sent()
-    except ApiException as exc:
-        return _outcome(exc)
-    except urllib3.exceptions.HTTPError as exc:
-        return Outcome.temporary(f"{exc.__class__.__name__}: {exc}")
+    return _request(lambda: api().reply_message_with_http_info(
+        ReplyMessageRequest(reply_token=reply_token, messages=messages[:MAX_MESSAGES]),
+        _request_timeout=_timeout()))
 
 
 # --- the channel ----------------------------------------------------------------------

@@ -7,6 +7,8 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, seed
@@ -21,7 +23,7 @@ from notifier.models import Delivery, Notice
 from notifier.notices import InvalidNotice, create_notice
 
 from .conftest import make_resident
-from .servers import PushService
+from .servers import b64url
 from .test_fanout import run_until_done
 
 pytestmark = pytest.mark.django_db
@@ -97,15 +99,13 @@ def test_rendering_always_ends_fits_and_keeps_the_link(settings, title, body, pa
     assert len(encrypt(*_keys(), payload)) <= RECORD_SIZE
 
 
-_KEYS: list = []
+_BROWSER = ec.generate_private_key(ec.SECP256R1())  # a browser's subscription keys
 
 
 def _keys() -> tuple[str, str]:
-    if not _KEYS:
-        with PushService() as service:
-            sub = service.subscription()
-        _KEYS.extend([sub["keys"]["p256dh"], sub["keys"]["auth"]])
-    return _KEYS[0], _KEYS[1]
+    point = _BROWSER.public_key().public_bytes(serialization.Encoding.X962,
+                                               serialization.PublicFormat.UncompressedPoint)
+    return b64url(point), b64url(b"0123456789abcdef")
 
 
 def test_a_long_assistant_answer_is_cut_before_its_link(monkeypatch, settings):
