@@ -13,7 +13,7 @@ from . import vocabulary
 from .channels import channel_choices
 from .deliveries import failure_reasons, statistics
 from .models import LineBatch, Notice, Severity, Subscriber
-from .notices import InvalidNotice, create_notice, create_test_notice
+from .notices import InvalidNotice, create_notice, create_test_notice, validate
 from .targeting import count_by_channel
 
 can_send = permission_required("notifier.add_notice", raise_exception=True)
@@ -59,6 +59,8 @@ def compose(request):
         kwargs = _notice_kwargs(form)
         action = request.POST.get("action")
         try:
+            validate(kwargs["title"], kwargs["body"], kwargs["topics"], kwargs["areas"],
+                     kwargs["url"], kwargs["severity"])  # a test goes out only if it could be sent
             if action == "send":
                 notice, _ = create_notice(**kwargs, created_by=request.user)
                 messages.success(request, f"「{notice.title}」の配信を開始しました。")
@@ -67,10 +69,6 @@ def compose(request):
                 draft = Notice(**kwargs)
                 test = create_test_notice(draft, request.user)
                 messages.success(request, f"自分の登録端末 {test.deliveries.count()} 件にテスト送信しました。")
-            from .notices import validate
-
-            validate(kwargs["title"], kwargs["body"], kwargs["topics"], kwargs["areas"],
-                     kwargs["url"], kwargs["severity"])
             reach = count_by_channel(vocabulary.topic_mask(kwargs["topics"]),
                                      vocabulary.area_mask(kwargs["areas"]))
         except InvalidNotice as exc:

@@ -11,11 +11,14 @@ from email.utils import format_datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from hypothesis import given, seed
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from notifier import channels as registry
 from notifier.channels.base import ChannelClient, InvalidAddress
 from notifier.channels.outcome import Outcome, parse_retry_after
-from notifier.channels.webpush import check_vapid_subject, origin
+from notifier.channels.webpush import KNOWN_PUSH_HOSTS, check_endpoint, check_vapid_subject, origin
 from notifier.deliveries import statistics
 from notifier.models import Delivery, Subscriber
 from notifier.notices import create_notice
@@ -103,3 +106,32 @@ def test_the_hub_does_not_start_with_vapid_settings_push_services_refuse(tmp_pat
     done = subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env=env,
                           capture_output=True, text=True)
     assert done.returncode != 0 and f"ImproperlyConfigured: {message}" in done.stderr, done.stderr[-2000:]
+
+
+@seed(3)
+@hsettings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(max_size=1200),
+    st.builds(lambda scheme, userinfo, host, port, path: f"{scheme}://{userinfo}{host}{port}/{path}",
+              st.sampled_from(["https", "HTTPS", "http", "ftp", ""]),
+              st.sampled_from(["", "u@", "u:p@", "@"]),
+              st.sampled_from(["fcm.googleapis.com", "FCM.googleapis.com", "x.notify.windows.com",
+                               "notify.windows.com.evil", "127.0.0.1", "web.push.apple.com."]),
+              st.sampled_from(["", ":443", ":99999", ":0", ":abc", ":", ":8443", ":-1"]),
+              st.text(max_size=1000)),
+))
+def test_any_endpoint_is_accepted_only_as_contract_3a_says(endpoint):
+    from urllib.parse import urlsplit
+
+    from django.test import override_settings
+
+    with override_settings(WEBPUSH_ALLOW_LOOPBACK=False):
+        try:
+            check_endpoint(endpoint)
+        except InvalidAddress:
+            return
+    parts = urlsplit(endpoint)
+    assert endpoint.isascii() and len(endpoint) <= 1000 and parts.scheme.lower() == "https"
+    assert "@" not in parts.netloc and parts.port in (None, 443)
+    host = parts.hostname
+    assert host in KNOWN_PUSH_HOSTS or any(h.startswith(".") and host.endswith(h) for h in KNOWN_PUSH_HOSTS)

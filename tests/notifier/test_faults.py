@@ -150,3 +150,24 @@ def test_retry_after_as_http_date_is_honoured_for_line(capped):
     run_until_done(notice)
     assert time.monotonic() - started >= 1.0
     assert len(line_api.messages(friend.line_user_id)) == 1
+
+
+def test_the_sweeper_resends_abandoned_claims_only_while_attempts_are_left(capped):
+    push_service, _ = capped
+    tried_out, fresh = (make_resident(push_service, "webpush", ["gomi"]) for _ in range(2))
+    notice, _ = create_notice(title="収集日", body="変わります", topics=["gomi"], plan_now=True)
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    # a worker died holding both: one had used every attempt, one had tried once
+    Delivery.objects.filter(notice=notice, subscriber=tried_out).update(
+        status="sending", attempts=CAP, claimed_at=long_ago)
+    Delivery.objects.filter(notice=notice, subscriber=fresh).update(
+        status="sending", attempts=1, claimed_at=long_ago)
+    sweep()
+    run_until_done(notice)
+    done = Delivery.objects.get(notice=notice, subscriber=tried_out)
+    assert done.status == "failed_permanent" and done.attempts == CAP
+    assert f"gave up after {CAP} attempts" in done.last_error
+    assert push_service.messages(tried_out.endpoint) == []
+    resent = Delivery.objects.get(notice=notice, subscriber=fresh)
+    assert resent.status == "sent" and resent.attempts == 2
+    assert len(push_service.messages(fresh.endpoint)) == 1
