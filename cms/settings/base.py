@@ -254,6 +254,13 @@ NOTIFIER_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFIER_RETRY_BASE_SECONDS"
 NOTIFIER_PARALLEL_TASKS = int(os.environ.get("NOTIFIER_PARALLEL_TASKS", "4"))
 NOTIFIER_WEBPUSH_CHUNK = int(os.environ.get("NOTIFIER_WEBPUSH_CHUNK", "250"))
 WEBPUSH_THREADS = int(os.environ.get("WEBPUSH_THREADS", "16"))
+# Tries per delivery (sweeper resends included); then failed_permanent with the reason.
+NOTIFIER_MAX_ATTEMPTS = int(os.environ.get("NOTIFIER_MAX_ATTEMPTS", "8"))
+# The channels residents can subscribe on (notifier/channels/; README "Adding a channel").
+NOTIFIER_CHANNELS = [
+    "notifier.channels.line.LineChannel",
+    "notifier.channels.webpush.WebPushChannel",
+]
 JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))
 
 # --- Website: rendered-page cache shared by all workers (cms.core.page_cache) --------

@@ -103,6 +103,16 @@ class FanoutEnv:
                               "GROUP BY status", (notice_id,))
         return dict(rows)
 
+    def batch_status_counts(self, notice_id: int) -> dict[str, int]:
+        rows = self.hub.query("SELECT status, COUNT(*) FROM notifier_linebatch WHERE notice_id=%s "
+                              "GROUP BY status", (notice_id,))
+        return dict(rows)
+
+    def max_attempts(self, notice_id: int) -> int:
+        rows = self.hub.query("SELECT MAX(attempts) FROM notifier_delivery WHERE notice_id=%s",
+                              (notice_id,))
+        return rows[0][0]
+
     def wait_all_sent(self, notice_id: int, total: int, timeout: float) -> float:
         start = time.monotonic()
         while time.monotonic() - start < timeout:

@@ -14,9 +14,10 @@ from django.core.management.base import CommandError
 
 from cms.core import clock
 from notifier import vocabulary
+from notifier.deliveries import statistics
 from notifier.models import Delivery, LineBatch, Notice, Subscriber
 from notifier.notices import create_notice
-from notifier.sending import drain, statistics
+from notifier.sending import drain
 from notifier.targeting import TOKYO, quiet_until
 from tests.support.clock import offset_to_tokyo
 
