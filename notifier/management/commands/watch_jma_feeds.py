@@ -28,7 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, interval=60.0, sweep_interval=30.0, no_sweep=False, **opts):
         last_poll = 0.0
         while True:
-            close_old_connections()
+            # Between passes of the long-running loop only: a single pass (--once, e.g.
+            # inside a test's transaction on PostgreSQL) must keep its caller's connection.
+            if not once:
+                close_old_connections()
             if time.monotonic() - last_poll >= interval or once:
                 last_poll = time.monotonic()
                 for notice in poll_all():
