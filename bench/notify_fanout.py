@@ -15,6 +15,7 @@ push service parses and checks every request and decrypts every 50th (--decrypt-
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 import tempfile
@@ -38,6 +39,12 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU the process used (user + system): what the hub pays, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -102,7 +109,8 @@ def main() -> None:
             print(f"LINE multicast requests: {len(line.attempts)}; web push received: {push.received}, "
                   f"errors at the push service: {len(push.errors)}")
             for i, proc in enumerate(workers):
-                print(f"worker {i} peak RSS: {peak_rss_mb(proc.pid):.0f} MB (target ≤ 500 MB)")
+                print(f"worker {i} peak RSS: {peak_rss_mb(proc.pid):.0f} MB (target ≤ 500 MB), "
+                      f"CPU {cpu_seconds(proc.pid):.1f} s")
         finally:
             env.stop()
 
