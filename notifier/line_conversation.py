@@ -54,8 +54,8 @@ def describe(subscriber: Subscriber) -> str:
 
 
 def welcome(subscriber: Subscriber) -> list[TextMessage]:
-    text = ("友だち追加ありがとうございます。中央区からのお知らせです。\n"
-            "安全のため、まず「防災・安全」の通知を区内全域で受け取る設定にしました。\n"
+    text = (f"友だち追加ありがとうございます。{ward()['name_ja']}からのお知らせです。\n"
+            f"安全のため、まず「{vocabulary.topic_label('bosai')}」の通知を区内全域で受け取る設定にしました。\n"
             "受け取る分類や地域は下のボタンから変えられます。"
             "区の手続きなどの質問も、このトークに送ってください。")
     return [TextMessage(text=text, quick_reply=menu_quick_reply())]
@@ -110,7 +110,7 @@ def settings_command(subscriber: Subscriber, command: str) -> list[TextMessage] 
 
 def fallback_text() -> str:
     return ("ただいま自動応答を利用できません。区のホームページのサイト内検索をご利用いただくか、"
-            f"中央区役所（代表 {ward()['main_phone']}）へお問い合わせください。")
+            f"{ward()['name_ja']}役所（代表 {ward()['main_phone']}）へお問い合わせください。")
 
 
 def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from cms.core import clock
 from cms.core.links import absolute_url
 
 from . import channels, vocabulary
@@ -152,13 +153,16 @@ def _insert_matching(notice: Notice, now) -> None:
 
 
 def _defer_quiet_hours(notice: Notice, now) -> None:
+    # Quiet hours are read on the hub's clock (a test says what time of day it is);
+    # due_at stays on the wall clock that the sender compares it with.
+    hub_now = now + clock.offset()
     rows = Delivery.objects.filter(
         notice=notice, subscriber__quiet_start__isnull=False, subscriber__quiet_end__isnull=False
     ).values_list("pk", "subscriber__quiet_start", "subscriber__quiet_end")
     until: dict = defaultdict(list)
     for pk, start, end in rows.iterator(chunk_size=5000):
-        if (when := quiet_until(start, end, now)) is not None:
-            until[when].append(pk)
+        if (when := quiet_until(start, end, hub_now)) is not None:
+            until[clock.to_wall_clock(when)].append(pk)
     for when, pks in until.items():
         for chunk in _chunks(pks, 5000):
             Delivery.objects.filter(pk__in=chunk).update(due_at=when)

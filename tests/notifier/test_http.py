@@ -175,6 +175,31 @@ def test_chat_reply_uses_what_the_assistant_answers(client, channels, monkeypatc
     assert "サイト内検索" in line_api.replies[-1]["messages"][0]["text"]
 
 
+def test_an_editors_label_change_reaches_the_subscribe_page_and_the_line_menus(client, channels):
+    """Editors rename a topic and a district in the admin (区の基本情報): residents read the
+    new labels on /notifications/ and in LINE's menus and replies; keys stay the same."""
+    from cms.core.models import Area, Topic
+
+    Topic.objects.filter(key="gomi").update(name_ja="ごみ・資源の回収")
+    Area.objects.filter(key="tsukishima").update(name_ja="月島・晴海地域")
+    page = client.get("/notifications/").content.decode()
+    assert "ごみ・資源の回収" in page and "月島・晴海地域" in page
+    assert "ごみ・リサイクル" not in page and "月島地域" not in page
+
+    _, line_api = channels
+    user = line_user_id(3)
+    line_post(client, [event("follow", user)])
+    line_post(client, [event("postback", user, postback={"data": "menu:topics"})])
+    labels = [item["action"]["label"] for item in line_api.replies[-1]["messages"][0]["quickReply"]["items"]]
+    assert "＋ごみ・資源の回収" in labels
+    line_post(client, [event("postback", user, postback={"data": "menu:areas"})])
+    labels = [item["action"]["label"] for item in line_api.replies[-1]["messages"][0]["quickReply"]["items"]]
+    assert "＋月島・晴海地域" in labels
+    line_post(client, [event("postback", user, postback={"data": "topic:gomi"})])
+    assert line_api.replies[-1]["messages"][0]["text"].startswith("ごみ・資源の回収の通知を")
+    assert Subscriber.objects.get(line_user_id=user).topics == ["bosai", "gomi"]
+
+
 # --- contract §3a: which browser subscriptions are accepted -----------------------------
 
 def _b64(data: bytes) -> str:
