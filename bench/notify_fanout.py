@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 import tempfile
 import time
@@ -30,8 +29,8 @@ from tests.notifier.fanout_env import FanoutEnv  # noqa: E402
 from tests.notifier.servers import LineApi, PushService  # noqa: E402
 
 
-def seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp).timestamp()
+def seconds(stamp: str | datetime) -> float:
+    return (stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)).timestamp()
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -89,11 +88,10 @@ def main() -> None:
             time.sleep(0.5)
             # measured on the database's own clock, from the notice's creation: the
             # send_notice process's Django start-up is not part of the fan-out
-            with sqlite3.connect(env.db_path) as db:
-                created, planned, last = db.execute(
-                    "SELECT n.created_at, n.planned_at, MAX(d.sent_at) FROM notifier_notice n "
-                    "JOIN notifier_delivery d ON d.notice_id = n.id WHERE n.id = ?",
-                    (counts["notice"],)).fetchone()
+            [(created, planned, last)] = env.hub.query(
+                "SELECT n.created_at, n.planned_at, MAX(d.sent_at) FROM notifier_notice n "
+                "JOIN notifier_delivery d ON d.notice_id = n.id WHERE n.id = %s "
+                "GROUP BY n.created_at, n.planned_at", (counts["notice"],))
             enqueued, done = seconds(planned) - seconds(created), seconds(last) - seconds(created)
             print(f"time to enqueue ({total} Delivery rows + LINE batches + tasks): {enqueued:.1f} s "
                   f"(send_notice command incl. Django start-up: {command:.1f} s)")
