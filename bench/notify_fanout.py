@@ -15,7 +15,7 @@ push service parses and checks every request and decrypts every 50th (--decrypt-
 from __future__ import annotations
 
 import argparse
-import sqlite3
+import os
 import sys
 import tempfile
 import time
@@ -29,8 +29,8 @@ from tests.notifier.fanout_env import FanoutEnv  # noqa: E402
 from tests.notifier.servers import LineApi, PushService  # noqa: E402
 
 
-def seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp).timestamp()
+def seconds(stamp: str | datetime) -> float:
+    return (stamp if isinstance(stamp, datetime) else datetime.fromisoformat(stamp)).timestamp()
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -38,6 +38,12 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU the process used (user + system): what the hub pays, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -82,11 +88,10 @@ def main() -> None:
             time.sleep(0.5)
             # measured on the database's own clock, from the notice's creation: the
             # send_notice process's Django start-up is not part of the fan-out
-            with sqlite3.connect(env.db_path) as db:
-                created, planned, last = db.execute(
-                    "SELECT n.created_at, n.planned_at, MAX(d.sent_at) FROM notifier_notice n "
-                    "JOIN notifier_delivery d ON d.notice_id = n.id WHERE n.id = ?",
-                    (counts["notice"],)).fetchone()
+            [(created, planned, last)] = env.hub.query(
+                "SELECT n.created_at, n.planned_at, MAX(d.sent_at) FROM notifier_notice n "
+                "JOIN notifier_delivery d ON d.notice_id = n.id WHERE n.id = %s "
+                "GROUP BY n.created_at, n.planned_at", (counts["notice"],))
             enqueued, done = seconds(planned) - seconds(created), seconds(last) - seconds(created)
             print(f"time to enqueue ({total} Delivery rows + LINE batches + tasks): {enqueued:.1f} s "
                   f"(send_notice command incl. Django start-up: {command:.1f} s)")
@@ -102,7 +107,8 @@ def main() -> None:
             print(f"LINE multicast requests: {len(line.attempts)}; web push received: {push.received}, "
                   f"errors at the push service: {len(push.errors)}")
             for i, proc in enumerate(workers):
-                print(f"worker {i} peak RSS: {peak_rss_mb(proc.pid):.0f} MB (target ≤ 500 MB)")
+                print(f"worker {i} peak RSS: {peak_rss_mb(proc.pid):.0f} MB (target ≤ 500 MB), "
+                      f"CPU {cpu_seconds(proc.pid):.1f} s")
         finally:
             env.stop()
 

@@ -23,7 +23,7 @@ from cms.core.links import absolute_url
 
 from . import channels, vocabulary
 from .channels.text import DoesNotFit
-from .models import Delivery, DeliveryStatus, LineBatch, Notice, Severity, Source
+from .models import Delivery, DeliveryStatus, LineBatch, Notice, Severity, Source, Subscriber
 from .targeting import quiet_until, recipient_sql
 
 # sent after the commit: a notice to plan (notice_id), deliveries ready to send (notice_id)
@@ -101,8 +101,6 @@ def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] 
 
 def create_test_notice(notice: Notice, editor) -> Notice:
     """A copy of `notice` for the editor's own subscriptions only."""
-    from .models import Subscriber
-
     test = Notice.objects.create(
         title=f"【テスト】{notice.title}"[:120], body=notice.body, url=notice.url,
         title_en=f"[TEST] {notice.title_en}"[:120] if notice.title_en else "",
@@ -119,9 +117,7 @@ def plan_deliveries(notice: Notice, only: list[int] | None = None) -> None:
     now = timezone.now()
     with transaction.atomic():
         if only is not None:
-            from .models import Subscriber
-
-            Delivery.objects.bulk_create(
+                    Delivery.objects.bulk_create(
                 [Delivery(notice=notice, subscriber_id=s.pk, channel=s.channel, due_at=now)
                  for s in Subscriber.objects.filter(pk__in=only)],
                 ignore_conflicts=True,

@@ -317,17 +317,18 @@ def push(endpoint: str, p256dh: str, auth: str, payload: bytes, *, ttl: int, urg
 
 # --- the channel ------------------------------------------------------------------
 
-def _payload(notice, title: str, body: str, url: str) -> bytes:
+def _payload(notice, title: str, body: str, url: str, lang: str) -> bytes:
     data = {"id": notice.pk, "tag": f"notice-{notice.pk}", "title": title, "body": body,
-            "url": url, "severity": notice.severity, "topics": notice.topics}
+            "url": url, "severity": notice.severity, "topics": notice.topics, "lang": lang}
     return json.dumps(data, ensure_ascii=False).encode()
 
 
 def push_payload(notice, lang: str = "ja") -> bytes:
     """JSON the service worker shows; its encrypted record fits the 4,096 bytes."""
     title, body = notice_text(notice, lang)
+    shown_in = "en" if lang == "en" and notice.title_en.strip() else "ja"
     url = absolute_url(notice.url)
-    return fit(lambda b: _payload(notice, title, b, url), len, body, MAX_PAYLOAD)
+    return fit(lambda b: _payload(notice, title, b, url, shown_in), len, body, MAX_PAYLOAD)
 
 
 class WebPushChannel(ChannelClient):

@@ -169,11 +169,11 @@ class _Base:
         """Whether the next request's handler may sleep (so must not run on the loop)."""
         return True
 
-    def fail_next(self, count: int = 1, status: int = 500, retry_after: int | None = None,
-                  hang: float = 0.0, after_accept: bool = False) -> None:
+    def fail_next(self, count: int = 1, status: int = 500, retry_after: int | str | None = None,
+                  hang: float = 0.0, after_accept: bool = False, reset: bool = False) -> None:
         with self.lock:
             self.failures.extend([{"status": status, "retry_after": retry_after, "hang": hang,
-                                   "after_accept": after_accept}] * count)
+                                   "after_accept": after_accept, "reset": reset}] * count)
 
     def _next_failure(self) -> dict | None:
         with self.lock:
@@ -451,6 +451,9 @@ class LineApi(_Base):
         if failure and not failure["after_accept"]:
             if failure["hang"]:
                 time.sleep(failure["hang"])
+            if failure["reset"]:
+                self.attempts.append((key, 0))
+                return request.connection.reset()
             self.attempts.append((key, failure["status"]))
             headers = {"Retry-After": str(failure["retry_after"])} if failure["retry_after"] is not None else {}
             return request.reply(failure["status"], {"message": "injected failure"}, headers)

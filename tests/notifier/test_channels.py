@@ -135,3 +135,19 @@ def test_any_endpoint_is_accepted_only_as_contract_3a_says(endpoint):
     assert "@" not in parts.netloc and parts.port in (None, 443)
     host = parts.hostname
     assert host in KNOWN_PUSH_HOSTS or any(h.startswith(".") and host.endswith(h) for h in KNOWN_PUSH_HOSTS)
+
+
+def test_the_task_layer_is_on_top_no_module_below_imports_it():
+    import ast
+
+    below = ["notices.py", "sending.py", "deliveries.py", "targeting.py", "models.py",
+             *(f"channels/{p.name}" for p in (REPO / "notifier" / "channels").glob("*.py"))]
+    for name in below:
+        tree = ast.parse((REPO / "notifier" / name).read_text())
+        imported = {f"{node.module or ''}.{alias.name}" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) for alias in node.names}
+        imported |= {f"{node.module}." for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names}
+        assert not [m for m in imported if "tasks" in m.split(".")], name

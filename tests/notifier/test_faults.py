@@ -171,3 +171,19 @@ def test_the_sweeper_resends_abandoned_claims_only_while_attempts_are_left(cappe
     resent = Delivery.objects.get(notice=notice, subscriber=fresh)
     assert resent.status == "sent" and resent.attempts == 2
     assert len(push_service.messages(fresh.endpoint)) == 1
+
+
+@pytest.mark.parametrize("fault", [
+    {"status": 500}, {"status": 429, "retry_after": "1"}, {"reset": True},
+    {"hang": 2.0},  # past LINE_READ_TIMEOUT, answer never comes
+])
+def test_a_line_batch_that_fails_once_is_sent_once_with_the_same_key(capped, settings, fault):
+    push_service, line_api = capped
+    settings.LINE_READ_TIMEOUT = 0.5
+    friends = [make_resident(push_service, "line", ["event"]) for _ in range(3)]
+    line_api.fail_next(1, **fault)
+    notice, _ = create_notice(title="祭り", body="開催", topics=["event"], plan_now=True)
+    run_until_done(notice)
+    assert [len(line_api.messages(f.line_user_id)) for f in friends] == [1, 1, 1]
+    assert len({key for key, _ in line_api.attempts}) == 1  # one retry key, reused
+    assert Delivery.objects.filter(notice=notice, status="sent", attempts=2).count() == 3

@@ -62,7 +62,8 @@ def test_english_subscribers_get_the_english_text(channels):
     run_until_done(notice)
     assert line_api.messages(ja_friend.line_user_id)[0]["text"].startswith("【緊急】大雨警報")
     assert line_api.messages(en_friend.line_user_id)[0]["text"].startswith("[URGENT] Heavy rain warning\n\nStay alert.")
-    assert push_service.messages(en_browser.endpoint)[0]["title"] == "Heavy rain warning"
+    shown = push_service.messages(en_browser.endpoint)[0]
+    assert shown["title"] == "Heavy rain warning" and shown["lang"] == "en"
     # Japanese only: English subscribers get the Japanese text rather than nothing
     plain, _ = create_notice(title="防災訓練", body="実施します", topics=["bosai"], plan_now=True)
     run_until_done(plain)

@@ -17,7 +17,7 @@ self.addEventListener("push", (event) => {
     tag: data.tag || "chuo-notice",
     renotify: false,
     requireInteraction: data.severity === "urgent",
-    lang: "ja",
+    lang: data.lang || "ja",
     data: { url: data.url || "/", id: data.id },
   };
   event.waitUntil(
