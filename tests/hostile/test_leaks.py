@@ -148,7 +148,15 @@ def chat(client, body, **extra):
                        **extra)
 
 
-def test_rotating_the_sender_does_not_lift_the_limit(settings):
+@pytest.fixture
+def one_window(settings):
+    """A window far longer than the test, so its counters never roll over mid-test."""
+    settings.CHAT_RATE_WINDOW = 10**9
+    return settings
+
+
+def test_rotating_the_sender_does_not_lift_the_limit(one_window):
+    settings = one_window
     settings.CHAT_RATE_LIMIT, settings.CHAT_IP_RATE_LIMIT = 3, 5
     client = Client()
     codes = [chat(client, {"sender": f"rotating-{n}", "message": "hi", "lang": "en"}).status_code
@@ -156,7 +164,8 @@ def test_rotating_the_sender_does_not_lift_the_limit(settings):
     assert codes == [200] * 5 + [429] * 2
 
 
-def test_forwarded_for_counts_only_behind_a_trusted_proxy(settings):
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(one_window):
+    settings = one_window
     settings.CHAT_RATE_LIMIT, settings.CHAT_IP_RATE_LIMIT = 3, 2
     client = Client()
     forged = [chat(client, {"message": "hi", "lang": "en"},
