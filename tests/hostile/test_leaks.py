@@ -261,3 +261,19 @@ def test_zero_result_searches_are_stored_masked():
     Client().get("/search/", {"q": "ｘｙｚｚｙ 090.1234.5678"})
     stored = ZeroResultQuery.objects.get()
     assert "1234" not in stored.query and "［番号］" in stored.query
+
+
+def test_private_procedures_are_not_listed_on_life_event_or_related_pages():
+    from cms.pages.models import LifeEventStep
+
+    step = LifeEventStep.objects.select_related("page", "topic_page").first()
+    with_related = next(p for p in TopicPage.objects.live() if p.related_pages.exists())
+    related = with_related.related_pages.first()
+    hidden = {step.topic_page.pk: step.topic_page, related.pk: related}
+    for page in hidden.values():
+        restrict(page)
+    life_event = Client().get(step.page.url).content.decode()
+    topic = Client().get(with_related.url).content.decode()
+    for page in hidden.values():
+        assert f'href="{page.url}"' not in life_event
+        assert f'href="{page.url}"' not in topic
