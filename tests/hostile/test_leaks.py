@@ -277,3 +277,13 @@ def test_private_procedures_are_not_listed_on_life_event_or_related_pages():
     for page in hidden.values():
         assert f'href="{page.url}"' not in life_event
         assert f'href="{page.url}"' not in topic
+
+
+def test_private_news_is_not_announced_to_subscribers():
+    from notifier.models import Notice
+
+    news = NewsPage.objects.live().filter(topics__isnull=False).first()
+    restrict(news, PageViewRestriction.LOGIN)
+    news.notify_subscribers = True
+    news.save_revision().publish()
+    assert not Notice.objects.filter(idempotency_key__startswith=f"news:{news.pk}:").exists()
