@@ -1,14 +1,13 @@
 """POST /line/webhook/ (contract §2).
 
 The signature is checked on the raw bytes before anything is parsed or stored; a
-redelivered event (same webhookEventId) is acknowledged and ignored.
+redelivered event (same webhookEventId) is acknowledged and ignored. The answer to LINE
+is given at once: replies (the assistant's above all, which may take seconds) are sent by
+a worker (notifier.tasks.reply_on_line), so a slow Rasa or LINE never delays it.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 
 from django.conf import settings
@@ -16,12 +15,13 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from linebot.v3.webhook import SignatureValidator
 
 from cms.core import jsonio
 
 from . import line_conversation as talk
-from .channels import line as line_channel
 from .models import LineWebhookEvent
+from .tasks import queue_line_reply
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +30,13 @@ MAX_BODY_BYTES = 1024 * 1024  # LINE sends a few events per request, each well u
 
 def signature_is_valid(body: bytes, signature: str | None) -> bool:
     secret = settings.LINE_CHANNEL_SECRET
-    if not secret or not signature:
+    if not secret or not signature or not signature.isascii():
         return False
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-    # As bytes: compare_digest refuses str with non-ASCII characters (a forged header).
-    return hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass"))
+    try:
+        text = body.decode("utf-8")  # LINE signs the UTF-8 body it sends
+    except UnicodeDecodeError:
+        return False
+    return SignatureValidator(secret).validate(text, signature)
 
 
 def _text(value: object, max_length: int, required: bool = False) -> bool:
@@ -125,10 +127,8 @@ def handle_event(event: dict) -> None:
     except IntegrityError:
         log.info("LINE redelivered event %s: already handled", event_id)
         return
+    reply_token = event.get("replyToken") if isinstance(event.get("replyToken"), str) else None
     if replies == "assistant":
-        replies = talk.answer_with_assistant(user_id, event["message"].get("text", ""))
-    if replies and event.get("replyToken"):
-        try:
-            line_channel.reply(event["replyToken"], replies)
-        except Exception:  # the change is saved; a lost reply must not make LINE redeliver
-            log.exception("LINE reply failed")
+        queue_line_reply(user_id, reply_token, question=event["message"].get("text", ""))
+    elif replies:
+        queue_line_reply(user_id, reply_token, messages=replies)

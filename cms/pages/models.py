@@ -272,8 +272,9 @@ class NewsPage(SeededPageMixin, Page):
         FieldPanel("body"),
         FieldPanel("topics"),
         FieldPanel("areas"),
-        FieldPanel("urgent"),
-        FieldPanel("notify_subscribers"),
+        # only staff who may send notices (notifier.news.SEND_PERMISSION) see these two
+        FieldPanel("urgent", permission="notifier.add_notice"),
+        FieldPanel("notify_subscribers", permission="notifier.add_notice"),
     ]
     parent_page_types = ["pages.NewsIndexPage"]
     subpage_types: list[str] = []
