@@ -22,6 +22,10 @@ def news_key(page_id: int, n: int) -> str:
 
 
 def notice_from_news(page, n: int = 0, created_by=None) -> Notice | None:
+    if page.get_view_restrictions().exists():
+        # A page only some may read (password, login) is not announced to every subscriber.
+        log.warning("news %s is private: subscribers are not notified", page.pk)
+        return None
     topics = list(page.topics.values_list("key", flat=True))
     if not topics:
         log.warning("news %s asks to notify subscribers but has no topics", page.pk)

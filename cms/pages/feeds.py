@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from cms.core.links import absolute_url
 from cms.core.taxonomy import ward
 
 from .models import NewsPage
@@ -16,8 +16,14 @@ from .models import NewsPage
 
 class NewsFeed(Feed):
     feed_type = Rss201rev2Feed
-    link = "/news/"
     language = "ja"
+
+    # Absolute from HUB_BASE_URL (contract §3), not from the request's Host header.
+    def link(self) -> str:
+        return absolute_url("/news/")
+
+    def feed_url(self) -> str:
+        return absolute_url("/feeds/news/")
 
     def title(self) -> str:
         return f"{ward()['name_ja']}のお知らせ"
@@ -35,7 +41,7 @@ class NewsFeed(Feed):
         return item.summary
 
     def item_link(self, item: NewsPage) -> str:
-        return item.full_url or settings.HUB_BASE_URL.rstrip("/") + item.url
+        return absolute_url(item.url)
 
     def item_guid(self, item: NewsPage) -> str:
         return self.item_link(item)

@@ -127,6 +127,15 @@ class LifeEventPage(SeededPageMixin, Page):
     class Meta:
         verbose_name = "ライフイベント"
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        steps = list(self.steps.all())
+        # Procedures in a private section (password, login) are not listed to residents.
+        public = set(TopicPage.objects.live().public().filter(
+            pk__in=[s.topic_page_id for s in steps]).values_list("pk", flat=True))
+        context["steps"] = [s for s in steps if s.topic_page_id in public]
+        return context
+
 
 class LifeEventStep(Orderable):
     page = ParentalKey(LifeEventPage, on_delete=models.CASCADE, related_name="steps")

@@ -13,7 +13,7 @@ from cms.assistant.models import UnansweredQuestion
 from cms.core import jsonio
 from notifier.models import LineWebhookEvent, Subscriber
 
-from .test_fuzz import LINE_BODIES, PUSH, RASA_REPLY, SECRET, line_signature
+from .samples import LINE_BODIES, PUSH, RASA_REPLY, SECRET, line_signature
 
 pytestmark = pytest.mark.django_db
 

@@ -1,30 +1,24 @@
 """Every public endpoint under hostile input (contract §3a): never a 5xx, and rejected
 input changes nothing. Seeded and bounded, so the run is the same every time and takes
-about a minute; set HOSTILE_COUNT_ONLY=1 to count 5xx instead of failing on the first.
+about two minutes; set HOSTILE_COUNT_ONLY=1 to count 5xx instead of failing on the first.
 
 Runs on whatever DATABASE_URL names: SQLite by default, PostgreSQL in the second run
 of the suite (NUL bytes only break there)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from urllib.parse import quote
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import COUNT_ONLY, check, db_fingerprint
+from .samples import CHAT, LINE_BODIES, PUSH, RASA_REPLY, SECRET, line_signature
 from .strategies import json_bodies, json_values, query_values, text
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "test-line-secret"
 
 
 def bounded(n: int):
@@ -44,14 +38,6 @@ def hub_for_fuzzing(settings, rasa_standin):
 
 # --- chat ----------------------------------------------------------------------
 
-CHAT = {"sender": "resident-1", "message": "粗大ごみの出し方を教えて", "lang": "ja"}
-RASA_REPLY = {
-    "intent": {"name": "faq", "confidence": 0.98},
-    "faq_gate": {"key": "sodai-gomi", "confidence": 0.9},
-    "messages": [{"text": "粗大ごみは申込みが必要です。",
-                  "custom": {"faq_id": "sodai-gomi", "url": "/gomi/sodai-gomi/"},
-                  "buttons": [{"title": "申し込む", "payload": "/faq"}]}],
-}
 rasa_replies = st.one_of(
     st.just((200, json.dumps(RASA_REPLY).encode())),
     json_bodies(RASA_REPLY).map(lambda b: (200, b)),
@@ -77,18 +63,6 @@ def test_chat(hostile_client, rasa_standin, body, reply):
 
 # --- Web Push --------------------------------------------------------------------
 
-_key = ec.derive_private_key(0x1234567890ABCDEF, ec.SECP256R1())
-P256DH = base64.urlsafe_b64encode(_key.public_key().public_bytes(
-    serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)).rstrip(b"=").decode()
-AUTH = base64.urlsafe_b64encode(b"0123456789abcdef").rstrip(b"=").decode()
-PUSH = {
-    "subscription": {"endpoint": "https://fcm.googleapis.com/fcm/send/fuzz-1",
-                     "keys": {"p256dh": P256DH, "auth": AUTH}},
-    "topics": ["gomi", "bosai"], "areas": ["tsukishima"], "lang": "ja",
-    "quiet_hours": {"start": "22:00", "end": "07:00"},
-}
-
-
 @bounded(200)
 @given(body=json_bodies(PUSH))
 def test_push_subscribe(hostile_client, body):
@@ -110,29 +84,6 @@ def test_push_unsubscribe(hostile_client, body):
 
 
 # --- LINE webhook (validly signed hostile bodies, hostile signatures) -----------
-
-USER = "U" + "4af4980629" * 3 + "ab"
-_SOURCE = {"type": "user", "userId": USER}
-LINE_EVENTS = [
-    {"type": "follow", "mode": "active", "timestamp": 1462629479859, "source": _SOURCE,
-     "replyToken": "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA", "webhookEventId": "01FZ74A0TDDPYRVKNK77XKC3ZR",
-     "deliveryContext": {"isRedelivery": False}},
-    {"type": "message", "mode": "active", "timestamp": 1462629479859, "source": _SOURCE,
-     "replyToken": "b60d432864f44d079f6d8efe86cf404b", "webhookEventId": "01FZ74ASS536FW97EX38NKCZQK",
-     "message": {"id": "325708", "type": "text", "text": "ごみの日"},
-     "deliveryContext": {"isRedelivery": False}},
-    {"type": "postback", "mode": "active", "timestamp": 1462629479859, "source": _SOURCE,
-     "replyToken": "b60d432864f44d079f6d8efe86cf404b", "webhookEventId": "01FZ74ATJ5W9CB1V8XTQE9G7QK",
-     "postback": {"data": "topic=gomi"}, "deliveryContext": {"isRedelivery": False}},
-    {"type": "unfollow", "mode": "active", "timestamp": 1462629479859, "source": _SOURCE,
-     "webhookEventId": "01FZ74B6QHVYFWWG2T1KE4W8C2", "deliveryContext": {"isRedelivery": False}},
-]
-LINE_BODIES = [{"destination": "U" + "0" * 32, "events": [event]} for event in LINE_EVENTS]
-
-
-def line_signature(body: bytes) -> str:
-    return base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
-
 
 @bounded(200)
 @given(body=json_bodies(*LINE_BODIES))
@@ -195,11 +146,6 @@ def test_public_pages(hostile_client, path, query):
 
 
 # --- forms ------------------------------------------------------------------------
-
-def form_body(fields: dict[str, str | bytes]) -> bytes:
-    return "&".join(f"{k}={quote(v) if isinstance(v, str) else v.decode()}"
-                    for k, v in fields.items()).encode()
-
 
 form_values = st.one_of(query_values.map(str.encode), text.map(
     lambda s: quote(s.encode("utf-8", "surrogatepass")).encode()))

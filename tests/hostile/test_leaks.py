@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -127,7 +128,8 @@ def test_api_and_feed_links_start_with_the_hub_origin(settings):
     items = Client().get("/api/v2/pages/", {"fields": "slug", "limit": 20}).json()["items"]
     assert items and all(i["meta"]["html_url"].startswith(origin) for i in items)
     feed = Client().get("/feeds/news/").content.decode()
-    assert "http://localhost/" not in feed and f"<link>{origin}" in feed
+    links = re.findall(r'(?:<link>|<guid>|href=")([^<"]+)', feed)
+    assert links and all(link.startswith(origin) for link in links), links
 
 
 def test_the_default_site_follows_a_changed_hub_base_url(settings):
@@ -146,7 +148,15 @@ def chat(client, body, **extra):
                        **extra)
 
 
-def test_rotating_the_sender_does_not_lift_the_limit(settings):
+@pytest.fixture
+def one_window(settings):
+    """A window far longer than the test, so its counters never roll over mid-test."""
+    settings.CHAT_RATE_WINDOW = 10**9
+    return settings
+
+
+def test_rotating_the_sender_does_not_lift_the_limit(one_window):
+    settings = one_window
     settings.CHAT_RATE_LIMIT, settings.CHAT_IP_RATE_LIMIT = 3, 5
     client = Client()
     codes = [chat(client, {"sender": f"rotating-{n}", "message": "hi", "lang": "en"}).status_code
@@ -154,7 +164,8 @@ def test_rotating_the_sender_does_not_lift_the_limit(settings):
     assert codes == [200] * 5 + [429] * 2
 
 
-def test_forwarded_for_counts_only_behind_a_trusted_proxy(settings):
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(one_window):
+    settings = one_window
     settings.CHAT_RATE_LIMIT, settings.CHAT_IP_RATE_LIMIT = 3, 2
     client = Client()
     forged = [chat(client, {"message": "hi", "lang": "en"},
@@ -250,3 +261,29 @@ def test_zero_result_searches_are_stored_masked():
     Client().get("/search/", {"q": "ｘｙｚｚｙ 090.1234.5678"})
     stored = ZeroResultQuery.objects.get()
     assert "1234" not in stored.query and "［番号］" in stored.query
+
+
+def test_private_procedures_are_not_listed_on_life_event_or_related_pages():
+    from cms.pages.models import LifeEventStep
+
+    step = LifeEventStep.objects.select_related("page", "topic_page").first()
+    with_related = next(p for p in TopicPage.objects.live() if p.related_pages.exists())
+    related = with_related.related_pages.first()
+    hidden = {step.topic_page.pk: step.topic_page, related.pk: related}
+    for page in hidden.values():
+        restrict(page)
+    life_event = Client().get(step.page.url).content.decode()
+    topic = Client().get(with_related.url).content.decode()
+    for page in hidden.values():
+        assert f'href="{page.url}"' not in life_event
+        assert f'href="{page.url}"' not in topic
+
+
+def test_private_news_is_not_announced_to_subscribers():
+    from notifier.models import Notice
+
+    news = NewsPage.objects.live().filter(topics__isnull=False).first()
+    restrict(news, PageViewRestriction.LOGIN)
+    news.notify_subscribers = True
+    news.save_revision().publish()
+    assert not Notice.objects.filter(idempotency_key__startswith=f"news:{news.pk}:").exists()
