@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cms.feedback",
     "cms.assistant",
     "notifier",
+    "alerts",
     "opendata",
     # Wagtail
     "wagtail.contrib.forms",
@@ -237,7 +238,10 @@ NOTIFIER_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFIER_RETRY_BASE_SECONDS"
 NOTIFIER_PARALLEL_TASKS = int(os.environ.get("NOTIFIER_PARALLEL_TASKS", "4"))
 NOTIFIER_WEBPUSH_CHUNK = int(os.environ.get("NOTIFIER_WEBPUSH_CHUNK", "250"))
 WEBPUSH_THREADS = int(os.environ.get("WEBPUSH_THREADS", "16"))
-JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))
+# --- Disaster alerts (alerts/): contract §3 ----------------------------------------
+JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "30"))
+# A telegram that cannot be read is retried after 10 s, 20 s, 40 s ... (5 tries).
+JMA_RETRY_BASE_SECONDS = float(os.environ.get("JMA_RETRY_BASE_SECONDS", "10"))
 
 # --- Website: rendered-page cache shared by all workers (cms.core.page_cache) --------
 CACHES["pages"] = (
