@@ -150,12 +150,12 @@ def _batch_line_deliveries(notice: Notice) -> None:
     rows = (
         Delivery.objects.filter(notice=notice, channel=Channel.LINE, line_batch__isnull=True)
         .order_by("due_at", "pk")
-        .values_list("pk", "due_at", "subscriber__line_user_id")
+        .values_list("pk", "due_at", "subscriber__line_user_id", "subscriber__lang")
     )
-    by_due: dict = defaultdict(list)
-    for pk, due, user_id in rows.iterator(chunk_size=5000):
-        by_due[due].append((pk, user_id))
-    for due, members in by_due.items():
+    by_due: dict = defaultdict(list)  # one multicast text per language: batch by it too
+    for pk, due, user_id, lang in rows.iterator(chunk_size=5000):
+        by_due[due, lang].append((pk, user_id))
+    for (due, _lang), members in by_due.items():
         for chunk in _chunks(members, MULTICAST_LIMIT):
             batch = LineBatch.objects.create(
                 notice=notice, retry_key=uuid.uuid4(), due_at=due,

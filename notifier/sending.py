@@ -63,10 +63,18 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
 
 # --- what residents receive ---------------------------------------------------
 
-def push_payload(notice: Notice) -> bytes:
+def notice_text(notice: Notice, lang: str = "ja") -> tuple[str, str]:
+    """Title and body in the subscriber's language (English when the notice has it)."""
+    if lang == "en" and notice.title_en and notice.body_en:
+        return notice.title_en, notice.body_en
+    return notice.title, notice.body
+
+
+def push_payload(notice: Notice, lang: str = "ja") -> bytes:
     """JSON the service worker shows; under the 4 KB Web Push limit after encryption."""
-    data = {"id": notice.pk, "tag": f"notice-{notice.pk}", "title": notice.title,
-            "body": notice.body, "url": absolute_url(notice.url), "severity": notice.severity,
+    title, body = notice_text(notice, lang)
+    data = {"id": notice.pk, "tag": f"notice-{notice.pk}", "title": title,
+            "body": body, "url": absolute_url(notice.url), "severity": notice.severity,
             "topics": notice.topics}
     raw = json.dumps(data, ensure_ascii=False).encode()
     while len(raw) > webpush.MAX_PAYLOAD:
@@ -75,11 +83,14 @@ def push_payload(notice: Notice) -> bytes:
     return raw
 
 
-def line_messages(notice: Notice) -> list:
+def line_messages(notice: Notice, lang: str = "ja") -> list:
     from linebot.v3.messaging import TextMessage
 
-    prefix = "【緊急】" if notice.severity == Severity.URGENT else ""
-    text = f"{prefix}{notice.title}\n\n{notice.body}\n\n{absolute_url(notice.url)}"
+    title, body = notice_text(notice, lang)
+    prefix = ""
+    if notice.severity == Severity.URGENT:
+        prefix = "[URGENT] " if title == notice.title_en else "【緊急】"
+    text = f"{prefix}{title}\n\n{body}\n\n{absolute_url(notice.url)}"
     return [TextMessage(text=text[:5000])]
 
 
@@ -125,7 +136,7 @@ def claim_webpush_chunk(notice_id: int) -> tuple[uuid.UUID, list[tuple]]:
     _touch(notice_id)
     rows = list(Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
                 .values_list("pk", "attempts", "subscriber_id", "subscriber__endpoint",
-                             "subscriber__p256dh", "subscriber__auth"))
+                             "subscriber__p256dh", "subscriber__auth", "subscriber__lang"))
     return token, rows
 
 
@@ -170,15 +181,16 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def send_webpush_chunk(notice: Notice, token: uuid.UUID, rows: list[tuple]) -> None:
-    payload = push_payload(notice)
+    payloads = {lang: push_payload(notice, lang) for lang in ("ja", "en")}
     urgent = notice.severity == Severity.URGENT
     options = {"ttl": 6 * 3600 if urgent else 24 * 3600, "urgency": "high" if urgent else "normal",
                "topic": f"notice-{notice.pk}"}
 
     def one(row):
-        pk, attempts, subscriber_id, endpoint, p256dh, auth = row
+        pk, attempts, subscriber_id, endpoint, p256dh, auth, lang = row
         if subscriber_id is None:
             return pk, attempts, None, Outcome.permanent("subscriber cancelled before sending")
+        payload = payloads.get(lang, payloads["ja"])
         return pk, attempts, subscriber_id, webpush.push(endpoint, p256dh, auth, payload, **options)
 
     outcomes, gone = {}, []
@@ -192,7 +204,11 @@ def send_webpush_chunk(notice: Notice, token: uuid.UUID, rows: list[tuple]) -> N
 
 
 def send_line_batch(notice: Notice, batch: LineBatch) -> None:
-    outcome = line_channel.multicast(batch.recipients, line_messages(notice), str(batch.retry_key))
+    # A batch holds residents of one language (notices._batch_line_deliveries).
+    lang = (Subscriber.objects.filter(line_user_id__in=batch.recipients[:1])
+            .values_list("lang", flat=True).first() or "ja")
+    outcome = line_channel.multicast(batch.recipients, line_messages(notice, lang),
+                                     str(batch.retry_key))
     token = batch.claim_token
     record(LineBatch, token, {batch.pk: (outcome, batch.attempts)})
     pks = list(Delivery.objects.filter(line_batch=batch, claim_token=token).values_list("pk", flat=True))

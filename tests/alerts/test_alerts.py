@@ -264,3 +264,19 @@ def jma_dir():
 
 def telegram_html() -> bytes:
     return (jma_dir() / "error_page.html").read_bytes()
+
+
+def test_english_subscribers_get_the_english_text(jma, poll, channels):
+    push, line = channels
+    en_line = make_resident(push, "line", ["bosai"], lang="en")
+    en_push = make_resident(push, "webpush", ["bosai"], lang="en")
+    ja_push = make_resident(push, "webpush", ["bosai"])
+    jma.add("t1", TSUNAMI, "vtse41_tokyo_bay_warning.xml")
+    poll()
+    [line_text] = texts(channels, en_line)
+    assert line_text.startswith("[URGENT] Tsunami warning for inner Tokyo Bay")
+    [english] = received(push, line, en_push)
+    assert english["title"] == "Tsunami warning for inner Tokyo Bay"
+    assert "tall, sturdy building" in english["body"]
+    [japanese] = received(push, line, ja_push)
+    assert japanese["title"] == "津波警報（東京湾内湾）"
