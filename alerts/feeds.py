@@ -94,7 +94,12 @@ def fetch_due() -> list[Telegram]:
                 raise UnreadableTelegram(f"HTMLが返されました（{kind}）")
             lifecycle.process(telegram, response.content)
             done.append(telegram)
-        except (requests.RequestException, UnreadableTelegram) as exc:
+        except Exception as exc:  # unreadable, unreachable, or our own failure: retry
+            if not isinstance(exc, (requests.RequestException, UnreadableTelegram)):
+                log.exception("JMA telegram %s: processing failed", telegram.link)
+                telegram.refresh_from_db(fields=["state"])
+                if telegram.state != TelegramState.PENDING:
+                    continue
             telegram.last_error = str(exc)[:2000]
             if telegram.attempts >= MAX_ATTEMPTS:
                 telegram.state = TelegramState.FAILED

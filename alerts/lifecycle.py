@@ -35,6 +35,9 @@ def process(telegram: Telegram, xml: bytes) -> None:
                                                                 head.identity)
     telegram.meaning = reading.summary[:300] if reading else ""
     with transaction.atomic():
+        # Write first: on SQLite a transaction that reads, then writes while the workers
+        # write fails at once ("database is locked"); one that starts by writing waits.
+        Telegram.objects.filter(pk=telegram.pk).update(attempts=telegram.attempts)
         state, action = _decide(telegram, head, reading)
         telegram.state, telegram.action = state, action[:300]
         telegram.save()

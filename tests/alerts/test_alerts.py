@@ -56,10 +56,12 @@ def test_a_warning_for_chuo_is_one_urgent_message_about_chuo_and_its_lifting_is_
         jma, poll, residents, channels):
     jma.add("w1", WEATHER, "vpww53_tokyo_chuo_storm_warning.xml")
     poll()
-    for key in ("line", "push_en", "asleep"):  # urgent: through quiet hours
+    for key in ("line", "asleep"):  # urgent: through quiet hours
         [text] = texts(channels, residents[key])
         assert "暴風警報" in text and "波浪警報" in text
         assert "小笠原" not in text and "最大級" not in text  # Tokyo-wide headline is not ours
+    [english] = texts(channels, residents["push_en"])
+    assert "storm warning" in english and "high waves warning" in english
     assert texts(channels, residents["gomi_only"]) == []
     state = emergency()
     assert state.active and "暴風警報" in state.headline and state.source == "jma"
