@@ -15,7 +15,7 @@ from django.db import transaction
 
 from cms.core import clock
 from notifier.models import Severity, Source
-from notifier.notices import create_notice
+from notifier.notices import InvalidNotice, create_notice
 
 from . import emergency, readers
 from .models import Alert, AlertStatus, Telegram, TelegramState
@@ -130,11 +130,16 @@ def _message(telegram: Telegram, head, reading: Reading, previous: Alert | None,
         body_ja=body_ja, body_en=body_en, areas=reading.areas, issued_at=head.report_at or now,
         received_at=now, expires_at=expires, references=previous,
     )
-    notice, _ = create_notice(
-        title=headline_ja, body=body_ja, url=emergency.DISASTER_PAGE, topics=["bosai"],
-        areas=reading.areas, severity=alert.severity, source=Source.JMA,
-        idempotency_key=f"alert:{alert.pk}", title_en=headline_en, body_en=body_en,
-    )
+    try:
+        notice, _ = create_notice(
+            title=headline_ja, body=body_ja, url=emergency.DISASTER_PAGE, topics=["bosai"],
+            areas=reading.areas, severity=alert.severity, source=Source.JMA,
+            idempotency_key=f"alert:{alert.pk}", title_en=headline_en, body_en=body_en,
+        )
+    except InvalidNotice as exc:  # our own text refused: the alert stands, editors are told
+        log.error("alert %s could not be sent: %s", alert.pk, exc)
+        telegram.last_error = f"通知を作成できません: {exc}"
+        return alert
     alert.notice = notice
     alert.save(update_fields=["notice"])
     telegram.alert, telegram.queued_at = alert, clock.now()

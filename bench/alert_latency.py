@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,8 +37,8 @@ ROUNDS = [("津波警報・注意報・予報a", "vtse41_tokyo_bay_warning.xml")
           ("気象警報・注意報（Ｒ０６）（大雨）", "vpww55_2026_chuo_danger_warning.xml")]
 
 
-def stamp(value: str) -> float:
-    return datetime.fromisoformat(value).timestamp()
+def stamp(value) -> float:  # SQLite gives text, PostgreSQL a datetime
+    return (value if isinstance(value, datetime) else datetime.fromisoformat(value)).timestamp()
 
 
 def one_round(env: FanoutEnv, feed: JmaFeed, poll: float, n: int, title: str, name: str,
@@ -62,18 +61,15 @@ def one_round(env: FanoutEnv, feed: JmaFeed, poll: float, n: int, title: str, na
         notice_id = None
         while notice_id is None:
             assert time.monotonic() < deadline, "the telegram was never queued"
-            with sqlite3.connect(env.db_path, timeout=30) as db:
-                row = db.execute("SELECT notice_id FROM alerts_alert WHERE notice_id IS NOT NULL "
-                                 "ORDER BY id DESC LIMIT 1").fetchone()
-                seen = db.execute("SELECT COUNT(*) FROM alerts_alert").fetchone()[0]
-            if row and seen >= n + 1:
-                notice_id = row[0]
+            rows = env.hub.query("SELECT notice_id FROM alerts_alert WHERE notice_id IS NOT NULL "
+                                 "ORDER BY id DESC")
+            if len(rows) >= n + 1:
+                notice_id = rows[0][0]
             time.sleep(0.1)
         env.wait_all_sent(notice_id, total, timeout)
-        with sqlite3.connect(env.db_path, timeout=30) as db:
-            received, queued = db.execute(
-                "SELECT received_at, queued_at FROM alerts_telegram WHERE entry_id LIKE ?",
-                (f"%bench-{n}",)).fetchone()
+        [(received, queued)] = env.hub.query(
+            "SELECT received_at, queued_at FROM alerts_telegram WHERE entry_id LIKE %s",
+            (f"%bench-{n}",))
         first = min(t for t in (env.line.first_at, env.push.first_at) if t) - appeared
         last = max(t for t in (env.line.last_at, env.push.last_at) if t) - appeared
         return {"seen": stamp(received) - appeared_wall, "queued": stamp(queued) - appeared_wall,
@@ -88,9 +84,8 @@ def wait_for_workers(env: FanoutEnv, count: int, timeout: float = 300) -> None:
     env.send_notice("--topics", "event", "--title", "warm-up", "--body", "warm-up")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sqlite3.connect(env.db_path, timeout=30) as db:
-            done = db.execute("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
-                              "WHERE status = 'SUCCESSFUL'").fetchone()[0]
+        [(done,)] = env.hub.query("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
+                                  "WHERE status = 'SUCCESSFUL'")
         if done >= count:
             return
         time.sleep(0.2)

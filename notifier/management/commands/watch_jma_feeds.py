@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from alerts.feeds import poll_all
-from notifier.sending import sweep
+from notifier.tasks import sweep
 
 log = logging.getLogger(__name__)
 

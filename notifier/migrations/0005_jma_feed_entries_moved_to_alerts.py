@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifier', '0003_notice_english'),
+        ('notifier', '0004_channel_interface'),
     ]
 
     operations = [
