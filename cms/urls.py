@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cms.pages.urls")),
     path("", include("cms.assistant.urls")),
     path("", include("notifier.urls")),
+    path("", include("alerts.urls")),
     path("", include("opendata.urls")),
 ]
 

@@ -226,12 +226,3 @@ class LineWebhookEvent(models.Model):
     webhook_event_id = models.CharField(max_length=64, unique=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-
-class JmaFeedEntry(models.Model):
-    """A JMA Atom entry already looked at, so its XML is fetched once."""
-
-    entry_id = models.CharField(max_length=300, unique=True)
-    title = models.CharField(max_length=200, blank=True)
-    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")

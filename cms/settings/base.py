@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cms.feedback",
     "cms.assistant",
     "notifier",
+    "alerts",
     "opendata",
     # Wagtail
     "wagtail.contrib.forms",
@@ -261,7 +262,10 @@ NOTIFIER_CHANNELS = [
     "notifier.channels.line.LineChannel",
     "notifier.channels.webpush.WebPushChannel",
 ]
-JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))
+# --- Disaster alerts (alerts/): contract §3 ----------------------------------------
+JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "30"))
+# A telegram that cannot be read is retried after 10 s, 20 s, 40 s ... (5 tries).
+JMA_RETRY_BASE_SECONDS = float(os.environ.get("JMA_RETRY_BASE_SECONDS", "10"))
 
 # --- Website: rendered-page cache shared by all workers (cms.core.page_cache) --------
 CACHES["pages"] = (

@@ -16,7 +16,8 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # Tests never reach the internet: external services point at 127.0.0.1 unless a
 # test starts its own protocol-faithful server and overrides these.
 RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:9")
-JMA_FEED_URLS: list[str] = []
+# A test process may point the feed watcher at its own feed server on 127.0.0.1.
+JMA_FEED_URLS: list[str] = [u for u in os.environ.get("HUB_TEST_JMA_FEED_URLS", "").split(",") if u]
 
 # Wagtail 8 queues search-index and reference-index updates as tasks: run them at
 # once in tests unless a test process asks for the real queue (HUB_TASKS_BACKEND=db).
