@@ -1,8 +1,9 @@
-"""BM25F ranking over Sudachi-analysed documents, in memory (no Django).
+"""BM25F ranking over Sudachi-analysed documents (no Django).
 
-The ward site has a few hundred pages: scoring all of them in Python takes well
-under a millisecond, and keeping the ranking here (rather than in a database's
-full-text engine) gives the HTML search page and the API exactly the same order.
+The database's full-text engine (engines.py) finds the candidate pages; this module
+orders just those candidates with BM25F and the corpus-wide statistics the database
+keeps (number of pages, pages per term, average field lengths), so the order is the
+same whichever engine found them, and the HTML page and the API agree.
 """
 
 from __future__ import annotations
@@ -70,30 +71,54 @@ class Document:
         self.lengths = {name: sum(counts.values()) for name, counts in self.fields.items()}
 
 
-class Ranker:
-    """BM25F with an inverted index: term → [(document, field, term frequency)]."""
+@dataclass
+class CorpusStats:
+    """What BM25F needs to know about the whole site, not just the candidates."""
 
-    def __init__(self, documents: Iterable[Document]):
+    documents: int
+    avg_len: dict[str, float]
+    doc_freq: Mapping[str, int]  # term → number of pages containing it
+
+
+class Ranker:
+    """BM25F with an inverted index: term → [(document, field, term frequency)].
+
+    Without `stats` the documents given are the whole corpus (unit tests, small sets).
+    `only` limits the index to the terms of the query about to be ranked.
+    """
+
+    def __init__(self, documents: Iterable[Document], stats: CorpusStats | None = None,
+                 only: Iterable[str] | None = None):
         self.documents = list(documents)
         self.avg_len: dict[str, float] = {}
         for name in FIELD_WEIGHTS:
             lengths = [d.lengths.get(name, 0) for d in self.documents]
             self.avg_len[name] = (sum(lengths) / len(lengths)) if lengths else 1.0
+        if stats is not None:
+            self.avg_len.update({k: v for k, v in stats.avg_len.items() if v})
         postings: dict[str, list[tuple[int, float]]] = {}
+        wanted = None if only is None else set(only)
         for i, doc in enumerate(self.documents):
             for name, counts in doc.fields.items():
                 weight = FIELD_WEIGHTS.get(name)
                 if not weight:
                     continue
                 norm = 1 - B + B * doc.lengths[name] / (self.avg_len[name] or 1)
-                for term, tf in counts.items():
+                items = counts.items() if wanted is None else (
+                    (t, counts[t]) for t in wanted if t in counts)
+                for term, tf in items:
                     # The field's whole BM25 contribution but the idf, computed once.
                     postings.setdefault(term, []).append(
                         (i, weight * tf * (K1 + 1) / (tf + K1 * norm)))
-        n = max(len(self.documents), 1)
         self.postings = postings
-        self.idf = {t: math.log(1 + (n - len({i for i, _ in p}) + 0.5)
-                                / (len({i for i, _ in p}) + 0.5)) for t, p in postings.items()}
+        if stats is None:
+            n = max(len(self.documents), 1)
+            df = {t: len({i for i, _ in p}) for t, p in postings.items()}
+        else:
+            n = max(stats.documents, len(self.documents), 1)
+            df = {t: max(stats.doc_freq.get(t, 0), len({i for i, _ in p}))
+                  for t, p in postings.items()}
+        self.idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in postings}
 
     def rank(self, terms: Mapping[str, float], limit: int | None = None) -> list[tuple[int, float]]:
         scores: dict[int, float] = {}
