@@ -210,6 +210,21 @@ class Synonyms:
                 extra.extend(p for p in group if p not in folded)
         return list(dict.fromkeys(extra))
 
+    def rewrites(self, query: str) -> list[str]:
+        """The query said with each synonym in place of the phrase it matched.
+
+        「でかいごみ 回収」 with the group 粗大ごみ = でかいごみ gives 「粗大ごみ 回収」: the
+        other words of the question still have to be on the page.
+        """
+        folded = fold(query)
+        out: list[str] = []
+        for group in self.groups:
+            for phrase in group:
+                if phrase in folded:
+                    out.extend(folded.replace(phrase, other) for other in group
+                               if other != phrase)
+        return list(dict.fromkeys(out))
+
     def __len__(self) -> int:
         return len(self.groups)
 

@@ -17,9 +17,9 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
 from . import elasticsearch, engines
-from .japanese import Synonyms, analyse, fold
+from .japanese import Synonyms, analyse, fold, has_kanji
 from .models import SearchDocument, SearchSynonym, SearchTerm
-from .ranking import CorpusStats, Document, Ranker, query_terms
+from .ranking import CorpusStats, Document, Ranker, query_terms, query_words
 
 MAX_QUERY_LENGTH = 100
 # How many pages the engine hands to BM25F, per kind of match (words, bigrams): far
@@ -161,15 +161,17 @@ class _RecentDocuments:
 _recent = _RecentDocuments()
 
 
-def _rank(corpus: _Corpus, ids: list[int], terms: dict[str, float]
-          ) -> tuple[list[tuple[int, float]], dict[int, str]]:
+def _rank(corpus: _Corpus, ids: list[int], terms: dict[str, float], query: str,
+          rewrites: list[str]) -> tuple[list[tuple[int, float]], dict[int, str]]:
     """BM25F over just the candidates, with the site's document frequencies."""
     docs, langs = _recent.get(ids)
     by_token = {engines.token(t): t for t in terms}
     doc_freq = {by_token[tok]: n for tok, n in SearchTerm.objects.filter(
         token__in=list(by_token)).values_list("token", "documents")}
     stats = CorpusStats(corpus.documents, corpus.avg_len, doc_freq)
-    return Ranker(docs, stats, only=terms).rank(terms), langs
+    alternatives = [query_words(text) for text in (query, *rewrites)]
+    ranker = Ranker(docs, stats, only=terms)
+    return ranker.rank(terms, alternatives=alternatives, grams_alone=not has_kanji(query)), langs
 
 
 def ensure_index() -> None:
@@ -206,7 +208,8 @@ def search(raw_query: str | None) -> SearchOutcome:
     for phrase in outcome.expanded_with:
         for term, weight in query_terms(analyse(phrase), SYNONYM_WEIGHT).items():
             terms[term] = max(terms.get(term, 0.0), weight)
-    ranked, langs = _rank(corpus, _candidates(query, outcome.expanded_with, terms), terms)
+    ranked, langs = _rank(corpus, _candidates(query, outcome.expanded_with, terms), terms,
+                          query, corpus.synonyms.rewrites(query))
     if _looks_japanese(query):
         ranked = sorted(
             ((pk, s * (OTHER_LANGUAGE_FACTOR if langs.get(pk) == "en" else 1.0))
