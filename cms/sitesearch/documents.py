@@ -105,8 +105,10 @@ def unindex_page(page_id: int) -> None:
 
 def forget_document(doc: SearchDocument) -> None:
     """The engine entry and term counts of a SearchDocument row that is being deleted."""
-    _count_terms(doc.terms(), -1)
-    engines.database_engine().remove(doc.page_id)
+    # Deleting a page can report the same row twice (unpublish, then the cascade): the
+    # engine entry goes once, and only then are its terms uncounted.
+    if engines.database_engine().remove(doc.page_id):
+        _count_terms(doc.terms(), -1)
     elasticsearch.send_page(doc.page_id, None)
 
 

@@ -50,7 +50,7 @@ class Engine(Protocol):
     def install(self) -> None: ...
     def clear(self) -> None: ...
     def put(self, page_id: int, fields: Mapping[str, Mapping[str, int]]) -> None: ...
-    def remove(self, page_id: int) -> None: ...
+    def remove(self, page_id: int) -> bool: ...
     def candidates(self, tokens: Iterable[str], limit: int) -> list[int]: ...
 
 
@@ -79,9 +79,11 @@ class Fts5Engine:
                         f"VALUES (%s, %s, %s, %s, %s)",
                         [page_id, *(field_text(fields.get(f, {})) for f in FIELDS)])
 
-    def remove(self, page_id: int) -> None:
+    def remove(self, page_id: int) -> bool:
+        """True when the page had an entry (so its term counts were still counted)."""
         with self.connection.cursor() as cur:
             cur.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [page_id])
+            return cur.rowcount > 0
 
     def candidates(self, tokens: Iterable[str], limit: int) -> list[int]:
         match = " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
@@ -124,9 +126,11 @@ class PostgresEngine:
                         "ON CONFLICT (page_id) DO UPDATE SET terms = EXCLUDED.terms",
                         [page_id, *(field_text(fields.get(f, {})) for f in FIELDS)])
 
-    def remove(self, page_id: int) -> None:
+    def remove(self, page_id: int) -> bool:
+        """True when the page had an entry (so its term counts were still counted)."""
         with self.connection.cursor() as cur:
             cur.execute(f"DELETE FROM {self.table} WHERE page_id = %s", [page_id])
+            return cur.rowcount > 0
 
     def candidates(self, tokens: Iterable[str], limit: int) -> list[int]:
         query = " | ".join(dict.fromkeys(tokens))

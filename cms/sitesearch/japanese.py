@@ -88,6 +88,17 @@ class Word:
 
 def words(text: str) -> list[Word]:
     """Sudachi's long units of `text`, with their readings and short parts."""
+    if len(text) <= 200:  # queries: residents ask the same things again and again
+        return list(_short_words(text))
+    return _words(text)
+
+
+@lru_cache(maxsize=4096)
+def _short_words(text: str) -> tuple[Word, ...]:
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[Word]:
     text = unicodedata.normalize("NFKC", text)
     result: list[Word] = []
     for chunk in _chunks(text):
@@ -120,24 +131,25 @@ def _keep(term: str) -> bool:
     return bool(term) and term not in STOP_WORDS and not term.isspace()
 
 
-def word_terms(text: str) -> list[str]:
+def word_terms(text: str, _words: list[Word] | None = None) -> list[str]:
     """Written-form terms of whole words: folded surfaces of long units, verbs' base forms."""
     terms: list[str] = []
-    for w in words(text):
+    for w in words(text) if _words is None else _words:
         if w.is_content:
             terms.extend(t for t in dict.fromkeys((fold(w.surface), fold(w.base))) if _keep(t))
     return terms
 
 
-def part_terms(text: str) -> list[str]:
+def part_terms(text: str, _words: list[Word] | None = None) -> list[str]:
     """Folded short parts of compound words: 粗大ごみ → 粗大, ごみ."""
-    return [t for w in words(text) if w.is_content for s, _r in w.parts if _keep(t := fold(s))]
+    found = words(text) if _words is None else _words
+    return [t for w in found if w.is_content for s, _r in w.parts if _keep(t := fold(s))]
 
 
-def reading_terms(text: str) -> list[str]:
+def reading_terms(text: str, _words: list[Word] | None = None) -> list[str]:
     """Reading terms (hiragana) of content words: 申込み and 申し込み both give もうしこみ."""
     terms: list[str] = []
-    for w in words(text):
+    for w in words(text) if _words is None else _words:
         if not w.is_content or not w.reading or w.reading in STOP_WORDS:
             continue
         if fold(w.surface) in STOP_WORDS or fold(w.base) in STOP_WORDS:
@@ -147,7 +159,7 @@ def reading_terms(text: str) -> list[str]:
     return terms
 
 
-def reading_bigrams(text: str) -> list[str]:
+def reading_bigrams(text: str, _words: list[Word] | None = None) -> list[str]:
     """Bigrams of the reading of each run of content words, for kana-only queries.
 
     A run of kana Sudachi cannot read (じゅうみんひょう) is also cut into bigrams as a
@@ -155,7 +167,7 @@ def reading_bigrams(text: str) -> list[str]:
     """
     grams: list[str] = []
     run = ""
-    for w in words(text) + [Word("", "", "", "空白", ())]:
+    for w in (words(text) if _words is None else _words) + [Word("", "", "", "空白", ())]:
         if w.is_content and w.reading:
             run += w.reading
             continue
@@ -177,8 +189,9 @@ class Analysis:
 
 
 def analyse(text: str) -> Analysis:
-    return Analysis(tuple(word_terms(text)), tuple(part_terms(text)), tuple(reading_terms(text)),
-                    tuple(reading_bigrams(text)))
+    found = words(text)  # one Sudachi pass for all four kinds of terms
+    return Analysis(tuple(word_terms(text, found)), tuple(part_terms(text, found)),
+                    tuple(reading_terms(text, found)), tuple(reading_bigrams(text, found)))
 
 
 # -- synonyms ---------------------------------------------------------------------------
