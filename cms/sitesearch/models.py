@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from chuo_text import fold
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, HelpPanel
-
-from .japanese import fold
 
 
 class SearchDocument(models.Model):
@@ -47,7 +46,7 @@ class SearchTerm(models.Model):
 
 
 class SearchSynonym(models.Model):
-    """Words residents use for the same thing; shared with the chatbot (cms.sitesearch.japanese)."""
+    """Words residents use for the same thing; shared with the chatbot (chuo_text)."""
 
     phrases = models.TextField(
         "同じ意味の言葉",

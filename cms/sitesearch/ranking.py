@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .japanese import STOP_WORDS, Analysis, analyse, fold, words
+from chuo_text import STOP_WORDS, Analysis, analyse, fold, words
 
 # How much a match in each part of a page counts: the title is what residents
 # recognise; the FAQ field holds the ways residents ask (paraphrases).

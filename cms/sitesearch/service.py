@@ -12,12 +12,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from chuo_text import Synonyms, analyse, fold, has_kanji
 from django.db.models import Avg, Count, Max
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
 from . import elasticsearch, engines
-from .japanese import Synonyms, analyse, fold, has_kanji
 from .models import SearchDocument, SearchSynonym, SearchTerm
 from .ranking import CorpusStats, Document, Ranker, query_terms, query_words
 
