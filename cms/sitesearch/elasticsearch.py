@@ -111,6 +111,8 @@ class ResidentsIndex:
             raise Unavailable(f"{method} {path}: {error}") from error
 
     def create(self) -> None:
+        """(Re)create the index with the mapping: a rebuild starts from an empty index."""
+        self._call("DELETE", "")
         self._call("PUT", "", mapping())
 
     def put(self, page_id: int, texts: Mapping[str, str], boost: float, lang: str) -> None:
