@@ -6,6 +6,8 @@ API, the chatbot and the /search/ page agree on what comes first.
 
 from __future__ import annotations
 
+import re
+
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -15,7 +17,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from cms.sitesearch import service
-from cms.sitesearch.models import ZeroResultQuery
+from cms.sitesearch.query_input import MAX_RAW_QUERY, clean_search_input, record_zero_result
 
 
 class RankedPages(list):
@@ -31,14 +33,35 @@ class JapaneseSearchFilter(BaseFilterBackend):
             return queryset
         if "order" in request.GET:
             raise BadRequestError("search results are in relevance order; remove 'order'")
-        outcome = service.search(request.GET["search"])
+        outcome = service.search(clean_search_input(request.GET["search"]))
         pages = RankedPages(service.ranked_pages(outcome, queryset))
         if outcome.query and not pages:
-            ZeroResultQuery.record(outcome.query)
+            record_zero_result(outcome.query)
         return pages
 
 
-class SitePagesAPIViewSet(PagesAPIViewSet):
+INTEGER_PARAMETERS = {"id", "child_of", "descendant_of", "ancestor_of", "translation_of",
+                      "limit", "offset"}
+SMALL_INTEGER = re.compile(r"-?[0-9]{1,18}")  # fits a database integer everywhere
+
+
+class RefuseJunkParameters:
+    """Junk in the query string is a 400 before any filter runs: control characters (NUL:
+    PostgreSQL cannot compare text containing it) and ids that are not database integers
+    (Wagtail's `find/?id=` would raise, SQLite overflows on 20 digits)."""
+
+    def initial(self, request, *args, **kwargs):
+        for key, values in request.GET.lists():
+            if any(clean_search_input(v) != v[:MAX_RAW_QUERY] for v in [key, *values]):
+                raise BadRequestError(f"query parameter {clean_search_input(key)!r} "
+                                      "contains control characters")
+            if key in INTEGER_PARAMETERS and not all(
+                    SMALL_INTEGER.fullmatch(v) or v == "root" for v in values):
+                raise BadRequestError(f"{key} must be an integer")
+        return super().initial(request, *args, **kwargs)
+
+
+class SitePagesAPIViewSet(RefuseJunkParameters, PagesAPIViewSet):
     filter_backends = [
         JapaneseSearchFilter if backend is SearchFilter else backend
         for backend in PagesAPIViewSet.filter_backends
@@ -47,5 +70,7 @@ class SitePagesAPIViewSet(PagesAPIViewSet):
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", SitePagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint(
+    "images", type("SiteImagesAPIViewSet", (RefuseJunkParameters, ImagesAPIViewSet), {}))
+api_router.register_endpoint(
+    "documents", type("SiteDocumentsAPIViewSet", (RefuseJunkParameters, DocumentsAPIViewSet), {}))

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import vocabulary
-from .models import Channel, LineBatch, Notice, Severity, Subscriber
-from .notices import InvalidNotice, create_notice, create_test_notice
-from .sending import statistics
+from .channels import channel_choices
+from .deliveries import failure_reasons, statistics
+from .models import LineBatch, Notice, Severity, Subscriber
+from .notices import InvalidNotice, create_notice, create_test_notice, validate
 from .targeting import count_by_channel
 
 can_send = permission_required("notifier.add_notice", raise_exception=True)
@@ -58,6 +59,8 @@ def compose(request):
         kwargs = _notice_kwargs(form)
         action = request.POST.get("action")
         try:
+            validate(kwargs["title"], kwargs["body"], kwargs["topics"], kwargs["areas"],
+                     kwargs["url"], kwargs["severity"])  # a test goes out only if it could be sent
             if action == "send":
                 notice, _ = create_notice(**kwargs, created_by=request.user)
                 messages.success(request, f"「{notice.title}」の配信を開始しました。")
@@ -66,17 +69,13 @@ def compose(request):
                 draft = Notice(**kwargs)
                 test = create_test_notice(draft, request.user)
                 messages.success(request, f"自分の登録端末 {test.deliveries.count()} 件にテスト送信しました。")
-            from .notices import validate
-
-            validate(kwargs["title"], kwargs["body"], kwargs["topics"], kwargs["areas"],
-                     kwargs["url"], kwargs["severity"])
             reach = count_by_channel(vocabulary.topic_mask(kwargs["topics"]),
                                      vocabulary.area_mask(kwargs["areas"]))
         except InvalidNotice as exc:
             form.add_error(None, str(exc))
     return render(request, "notifier/admin/compose.html", {
         "form": form, "reach": reach, "reach_total": sum(reach.values()) if reach else 0,
-        "own_devices": own, "channels": Channel.choices,
+        "own_devices": own, "channels": channel_choices(),
     })
 
 
@@ -84,11 +83,13 @@ def compose(request):
 def detail(request, pk: int):
     notice = get_object_or_404(Notice, pk=pk)
     stats = statistics(notice)
-    rows = [(label, stats[value]) for value, label in Channel.choices]
+    labels = dict(channel_choices())
+    rows = [(labels.get(name, name), counts) for name, counts in stats.items()]
+    reasons = [(labels.get(c, c), reason, n) for c, reason, n in failure_reasons(notice)]
     return render(request, "notifier/admin/detail.html", {
         "notice": notice, "rows": rows, "statuses": ["pending", "sending", "sent",
                                                       "failed_temporary", "failed_permanent"],
-        "line_batches": LineBatch.objects.filter(notice=notice).count(),
+        "line_batches": LineBatch.objects.filter(notice=notice).count(), "reasons": reasons,
     })
 
 

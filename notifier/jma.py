@@ -23,7 +23,7 @@ from django.utils import timezone
 from cms.core.taxonomy import ward
 
 from .models import JmaFeedEntry, Notice, Severity, Source
-from .notices import create_notice
+from .notices import InvalidNotice, create_notice
 
 log = logging.getLogger(__name__)
 
@@ -216,12 +216,16 @@ def poll_feed(url: str) -> list[Notice]:
         if reading is not None:
             switch_emergency(reading)
             if reading.notify:
-                notice, new = create_notice(
-                    title=reading.title, body=reading.body, url=reading.url, topics=["bosai"],
-                    severity=Severity.URGENT if reading.urgent else Severity.INFO,
-                    source=Source.JMA,
-                    idempotency_key=f"jma:{reading.key or entry_id}"[:300],
-                )
+                try:
+                    notice, new = create_notice(
+                        title=reading.title, body=reading.body, url=reading.url, topics=["bosai"],
+                        severity=Severity.URGENT if reading.urgent else Severity.INFO,
+                        source=Source.JMA,
+                        idempotency_key=f"jma:{reading.key or entry_id}"[:300],
+                    )
+                except InvalidNotice as exc:  # refused as written (e.g. a link too long)
+                    log.error("JMA entry %s cannot be sent: %s", entry_id, exc)
+                    notice, new = None, False
                 if new:
                     created.append(notice)
         JmaFeedEntry.objects.get_or_create(entry_id=entry_id,

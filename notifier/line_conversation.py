@@ -9,6 +9,8 @@ from cms.core.links import absolute_url
 from cms.core.taxonomy import ward
 
 from . import vocabulary
+from .channels.line import ACTION_TEXT_LIMIT, LABEL_LIMIT, QUICK_REPLY_ITEMS, text_message
+from .deliveries import forget_line_user
 from .models import Channel, Subscriber
 
 SETTINGS_WORDS = {"設定", "通知設定", "せってい", "settings", "setting", "menu", "メニュー"}
@@ -52,8 +54,8 @@ def describe(subscriber: Subscriber) -> str:
 
 
 def welcome(subscriber: Subscriber) -> list[TextMessage]:
-    text = ("友だち追加ありがとうございます。中央区からのお知らせです。\n"
-            "安全のため、まず「防災・安全」の通知を区内全域で受け取る設定にしました。\n"
+    text = (f"友だち追加ありがとうございます。{ward()['name_ja']}からのお知らせです。\n"
+            f"安全のため、まず「{vocabulary.topic_label('bosai')}」の通知を区内全域で受け取る設定にしました。\n"
             "受け取る分類や地域は下のボタンから変えられます。"
             "区の手続きなどの質問も、このトークに送ってください。")
     return [TextMessage(text=text, quick_reply=menu_quick_reply())]
@@ -69,7 +71,9 @@ def follow(user_id: str) -> Subscriber:
 
 
 def unfollow(user_id: str) -> None:
-    Subscriber.objects.filter(line_user_id=user_id).delete()
+    for subscriber in Subscriber.objects.filter(line_user_id=user_id):
+        forget_line_user(subscriber)  # out of batches still to be sent, too
+        subscriber.delete()
 
 
 def subscriber_for(user_id: str) -> Subscriber:
@@ -106,7 +110,7 @@ def settings_command(subscriber: Subscriber, command: str) -> list[TextMessage] 
 
 def fallback_text() -> str:
     return ("ただいま自動応答を利用できません。区のホームページのサイト内検索をご利用いただくか、"
-            f"中央区役所（代表 {ward()['main_phone']}）へお問い合わせください。")
+            f"{ward()['name_ja']}役所（代表 {ward()['main_phone']}）へお問い合わせください。")
 
 
 def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
@@ -119,19 +123,20 @@ def answer_with_assistant(user_id: str, text: str) -> list[TextMessage]:
     messages = []
     for reply in (body.get("replies") or [])[:5]:
         text_out = reply.get("text") or ""
-        if reply.get("url"):
-            # The assistant answers with site-relative links; LINE needs the full address.
-            text_out += "\n" + absolute_url(reply["url"])
+        # The assistant answers with site-relative links; LINE needs the full address,
+        # and a long answer is cut before its link, never through it.
+        link = absolute_url(reply["url"]) if reply.get("url") else ""
         if not text_out.strip():
             continue
         quick = None
-        buttons = reply.get("buttons") or []
+        buttons = [b for b in reply.get("buttons") or [] if b.get("title")]
         if buttons:
             from linebot.v3.messaging import MessageAction
 
             quick = QuickReply(items=[
-                QuickReplyItem(action=MessageAction(label=b["title"][:20], text=b["title"][:300]))
-                for b in buttons[:13] if b.get("title")
+                QuickReplyItem(action=MessageAction(label=b["title"][:LABEL_LIMIT],
+                                                    text=b["title"][:ACTION_TEXT_LIMIT]))
+                for b in buttons[:QUICK_REPLY_ITEMS]
             ])
-        messages.append(TextMessage(text=text_out[:5000], quick_reply=quick))
+        messages.append(text_message(text_out, link, quick))
     return messages or [TextMessage(text=fallback_text())]

@@ -15,9 +15,13 @@ from django.conf import settings
 from django.db import models
 
 from . import vocabulary
+from .channels import channel_choices
 
 
 class Channel(models.TextChoices):
+    """The two built-in channels, for code that is about one of them. Which channels
+    exist is settings.NOTIFIER_CHANNELS (notifier/channels/)."""
+
     LINE = "line", "LINE"
     WEBPUSH = "webpush", "Web Push"
 
@@ -25,13 +29,16 @@ class Channel(models.TextChoices):
 class Subscriber(models.Model):
     """A resident (a LINE friend or a browser) and the topics and districts they chose."""
 
-    channel = models.CharField("経路", max_length=10, choices=Channel.choices)
+    channel = models.CharField("経路", max_length=10, choices=channel_choices)
     line_user_id = models.CharField("LINEユーザーID", max_length=64, unique=True, null=True,
                                     blank=True)
     endpoint = models.CharField("プッシュ送信先", max_length=2048, unique=True, null=True,
                                 blank=True)
     p256dh = models.CharField(max_length=200, blank=True)
     auth = models.CharField(max_length=100, blank=True)
+    # The address on any other channel (e.g. an e-mail address): LINE and Web Push keep
+    # theirs in the fields above.
+    address = models.CharField("送信先", max_length=320, blank=True, default="", db_default="")
     topic_mask = models.PositiveIntegerField("分類", default=vocabulary.TOPIC_BITS["bosai"])
     area_mask = models.PositiveIntegerField("地域", default=0, help_text="0 は区内全域")
     lang = models.CharField("言語", max_length=2, default="ja",
@@ -53,8 +60,11 @@ class Subscriber(models.Model):
             models.CheckConstraint(
                 name="subscriber_has_address",
                 condition=(models.Q(channel="line", line_user_id__isnull=False)
-                           | models.Q(channel="webpush", endpoint__isnull=False)),
-            )
+                           | models.Q(channel="webpush", endpoint__isnull=False)
+                           | (~models.Q(channel__in=["line", "webpush"]) & ~models.Q(address=""))),
+            ),
+            models.UniqueConstraint(fields=["channel", "address"], condition=~models.Q(address=""),
+                                    name="one_subscriber_per_address"),
         ]
 
     def __str__(self) -> str:
@@ -169,12 +179,18 @@ class ClaimableSend(models.Model):
 
 
 class LineBatch(ClaimableSend):
-    """≤ 500 LINE users sent one multicast; the retry key is stored before the first try
-    so that a retry after a crash or timeout is recognised by LINE (409 = already sent)."""
+    """Residents one request reaches (LINE: ≤ 500 users, one multicast) in one language;
+    the retry key is stored before the first try so that a retry after a crash or timeout
+    is recognised by the platform (LINE: 409 = already sent). The name is historical:
+    any channel with batch_size > 1 uses it."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="line_batches")
+    channel = models.CharField(max_length=10, default="line", choices=channel_choices)
+    lang = models.CharField(max_length=2, default="ja")
     retry_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    recipients = models.JSONField(default=list)  # the exact body is resent on retries
+    # who the request goes to (kept for the record while it may be retried; emptied when
+    # done, and an unfollow removes the user at once)
+    recipients = models.JSONField(default=list)
 
     class Meta:
         indexes = [models.Index(fields=["notice", "status", "due_at"])]
@@ -187,7 +203,7 @@ class Delivery(ClaimableSend):
     # SET_NULL: a resident who leaves takes their data; the statistics stay.
     subscriber = models.ForeignKey(Subscriber, null=True, on_delete=models.SET_NULL,
                                    related_name="deliveries")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=channel_choices)
     line_batch = models.ForeignKey(LineBatch, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="deliveries")
 

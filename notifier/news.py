@@ -49,10 +49,23 @@ def resend_news(page, editor) -> Notice | None:
     return notice_from_news(page, n=news_notices(page.pk).count(), created_by=editor)
 
 
+SEND_PERMISSION = "notifier.add_notice"  # who may send notices (and see 緊急/購読者に通知する)
+
+
+def may_send(user) -> bool:
+    return bool(user is not None and user.is_active and user.has_perm(SEND_PERMISSION))
+
+
 def on_page_published(sender, instance, revision=None, **kwargs) -> None:
     from cms.pages.models import NewsPage
 
     page = instance.specific
     if isinstance(page, NewsPage) and page.notify_subscribers:
         user = getattr(revision, "user", None)
+        # The form hides the checkboxes from those who may not send; the flags may still
+        # come from an earlier revision or another path, so publishing asks again.
+        if not may_send(user):
+            log.warning("news %s published by %s, who may not send notices: no notice sent",
+                        page.pk, getattr(user, "pk", None))
+            return
         notice_from_news(page, 0, created_by=user)

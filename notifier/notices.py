@@ -4,7 +4,8 @@ create_notice() commits the Notice; plan_deliveries() then writes one Delivery r
 matching subscriber (INSERT … SELECT, ON CONFLICT DO NOTHING, so running it twice after
 a crash changes nothing), defers those in quiet hours, and groups LINE users into
 multicast batches whose retry keys are stored before anything is sent. Only after that
-transaction commits are the delivery tasks queued.
+transaction commits are the delivery tasks queued — by notifier/tasks.py, which listens
+for the two signals below (this module never imports the task layer above it).
 """
 
 from __future__ import annotations
@@ -13,14 +14,22 @@ import uuid
 from collections import defaultdict
 from itertools import islice
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from . import vocabulary
-from .channels.line import MULTICAST_LIMIT
-from .models import Channel, Delivery, DeliveryStatus, LineBatch, Notice, Severity, Source
+from cms.core import clock
+from cms.core.links import absolute_url
+
+from . import channels, vocabulary
+from .channels.text import DoesNotFit
+from .models import Delivery, DeliveryStatus, LineBatch, Notice, Severity, Source
 from .targeting import quiet_until, recipient_sql
+
+# sent after the commit: a notice to plan (notice_id), deliveries ready to send (notice_id)
+notice_created = Signal()
+deliveries_planned = Signal()
+MAX_LINK = 1000  # characters of the full link (LINE's limit for a URI in an action)
 
 
 class InvalidNotice(ValueError):
@@ -44,6 +53,24 @@ def validate(title: str, body: str, topics: list[str], areas: list[str], url: st
         raise InvalidNotice("URLは https:// または / で始めてください")
     if severity not in Severity.values:
         raise InvalidNotice(f"severity は {' / '.join(Severity.values)} のどちらかです")
+    check_fits(Notice(title=title.strip()[:120], body="", url=url, severity=severity,
+                      topics=list(topics)))
+
+
+def check_fits(notice: Notice) -> None:
+    """The link is never cut, so a notice whose title and link alone exceed a channel's
+    limit cannot be sent: refuse it now, with what to fix, rather than fail at sending."""
+    link = absolute_url(notice.url)
+    if len(link) > MAX_LINK or not link.isprintable() or any(c.isspace() for c in link):
+        raise InvalidNotice(f"URLは空白を含まない {MAX_LINK} 文字以内にしてください（いま {len(link)} 文字）")
+    notice.pk = notice.pk or 2**31  # the largest id it may get, for the size check
+    for client in channels.all_channels():
+        for lang in ("ja", "en"):
+            try:
+                client.render(notice, lang)
+            except DoesNotFit as exc:
+                raise InvalidNotice(
+                    f"件名とURLが長すぎて{client.label}で送れません。URLを短くしてください（{exc}）") from exc
 
 
 def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] | None = None,
@@ -68,9 +95,7 @@ def create_notice(*, title: str, body: str, topics: list[str], areas: list[str] 
     if plan_now:
         plan_deliveries(notice)
     else:
-        from .tasks import plan_notice
-
-        transaction.on_commit(lambda: plan_notice.enqueue(notice.pk))
+        transaction.on_commit(lambda: notice_created.send(Notice, notice_id=notice.pk))
     return notice, True
 
 
@@ -80,6 +105,8 @@ def create_test_notice(notice: Notice, editor) -> Notice:
 
     test = Notice.objects.create(
         title=f"【テスト】{notice.title}"[:120], body=notice.body, url=notice.url,
+        title_en=f"[TEST] {notice.title_en}"[:120] if notice.title_en else "",
+        body_en=notice.body_en,
         topics=notice.topics, areas=notice.areas, severity=notice.severity,
         source=Source.EDITOR, is_test=True, created_by=editor,
     )
@@ -103,20 +130,12 @@ def plan_deliveries(notice: Notice, only: list[int] | None = None) -> None:
             _insert_matching(notice, now)
         if not notice.breaks_quiet_hours:
             _defer_quiet_hours(notice, now)
-        _batch_line_deliveries(notice)
+        for client in channels.all_channels():
+            if client.batch_size > 1:
+                _batch_deliveries(notice, client.name, client.batch_size, client.address_fields[0])
         notice.planned_at = timezone.now()
         Notice.objects.filter(pk=notice.pk).update(planned_at=notice.planned_at)
-    transaction.on_commit(lambda: start_delivery(notice.pk))
-
-
-def start_delivery(notice_id: int) -> None:
-    """Queue enough delivery tasks for every worker to help, and a wake-up for deferrals."""
-    from .sending import schedule_next_wakeup
-    from .tasks import deliver_notice
-
-    for _ in range(int(getattr(settings, "NOTIFIER_PARALLEL_TASKS", 4))):
-        deliver_notice.enqueue(notice_id)
-    schedule_next_wakeup(notice_id)
+    transaction.on_commit(lambda: deliveries_planned.send(Notice, notice_id=notice.pk))
 
 
 def _insert_matching(notice: Notice, now) -> None:
@@ -134,34 +153,42 @@ def _insert_matching(notice: Notice, now) -> None:
 
 
 def _defer_quiet_hours(notice: Notice, now) -> None:
+    # Quiet hours are read on the hub's clock (a test says what time of day it is);
+    # due_at stays on the wall clock that the sender compares it with.
+    hub_now = now + clock.offset()
     rows = Delivery.objects.filter(
         notice=notice, subscriber__quiet_start__isnull=False, subscriber__quiet_end__isnull=False
     ).values_list("pk", "subscriber__quiet_start", "subscriber__quiet_end")
     until: dict = defaultdict(list)
     for pk, start, end in rows.iterator(chunk_size=5000):
-        if (when := quiet_until(start, end, now)) is not None:
-            until[when].append(pk)
+        if (when := quiet_until(start, end, hub_now)) is not None:
+            until[clock.to_wall_clock(when)].append(pk)
     for when, pks in until.items():
         for chunk in _chunks(pks, 5000):
             Delivery.objects.filter(pk__in=chunk).update(due_at=when)
 
 
-def _batch_line_deliveries(notice: Notice) -> None:
+def _batch_deliveries(notice: Notice, channel: str, size: int, address_field: str) -> None:
+    """One batch per ≤ size residents due at the same time who read the same language."""
     rows = (
-        Delivery.objects.filter(notice=notice, channel=Channel.LINE, line_batch__isnull=True)
+        Delivery.objects.filter(notice=notice, channel=channel, line_batch__isnull=True)
         .order_by("due_at", "pk")
-        .values_list("pk", "due_at", "subscriber__line_user_id")
+        .values_list("pk", "due_at", "subscriber__lang", f"subscriber__{address_field}")
     )
-    by_due: dict = defaultdict(list)
-    for pk, due, user_id in rows.iterator(chunk_size=5000):
-        by_due[due].append((pk, user_id))
-    for due, members in by_due.items():
-        for chunk in _chunks(members, MULTICAST_LIMIT):
+    groups: dict = defaultdict(list)
+    for pk, due, lang, address in rows.iterator(chunk_size=5000):
+        groups[(due, lang if lang == "en" and _has_english(notice) else "ja")].append((pk, address))
+    for (due, lang), members in groups.items():
+        for chunk in _chunks(members, size):
             batch = LineBatch.objects.create(
-                notice=notice, retry_key=uuid.uuid4(), due_at=due,
-                recipients=[user_id for _, user_id in chunk],
+                notice=notice, channel=channel, lang=lang, retry_key=uuid.uuid4(), due_at=due,
+                recipients=[address for _, address in chunk],
             )
             Delivery.objects.filter(pk__in=[pk for pk, _ in chunk]).update(line_batch=batch)
+
+
+def _has_english(notice: Notice) -> bool:
+    return bool(notice.title_en.strip())
 
 
 def _chunks(items, size):

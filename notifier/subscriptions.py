@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import transaction
 
-from . import vocabulary
-from .channels import webpush
+from . import channels, vocabulary
+from .channels.base import InvalidAddress
 from .models import Channel, Subscriber
 
 
@@ -21,6 +23,23 @@ def _keys(value, what: str) -> list[str]:
     return value
 
 
+def _quiet_hours(quiet: object) -> tuple[time | None, time | None]:
+    """(start, end) in the ward's local time; an offset ("22:00+09:00") is refused, as the
+    quiet hours are the resident's evening in Chuo City, not a moment somewhere else."""
+    if not quiet:
+        return None, None
+    message = "quiet_hours must be {start: 'HH:MM', end: 'HH:MM'} in Japan time, no offset"
+    if not isinstance(quiet, dict):
+        raise BadSubscription(message)
+    try:
+        start, end = time.fromisoformat(quiet["start"]), time.fromisoformat(quiet["end"])
+    except (TypeError, KeyError, ValueError) as exc:
+        raise BadSubscription(message) from exc
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise BadSubscription(message)
+    return start, end
+
+
 def save_browser_subscription(data: object) -> tuple[Subscriber, bool]:
     if not isinstance(data, dict):
         raise BadSubscription("body must be a JSON object")
@@ -31,10 +50,10 @@ def save_browser_subscription(data: object) -> tuple[Subscriber, bool]:
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     if not isinstance(p256dh, str) or not isinstance(auth, str):
         raise BadSubscription("subscription.keys needs p256dh and auth strings")
-    try:
-        webpush.check_endpoint(endpoint)
-        webpush.check_keys(p256dh, auth)
-    except ValueError as exc:
+    try:  # contract §3a, as the channel checks it again before every send
+        channels.get(Channel.WEBPUSH).validate_address(
+            {"endpoint": endpoint, "p256dh": p256dh, "auth": auth})
+    except InvalidAddress as exc:
         raise BadSubscription(str(exc)) from exc
     topics = _keys(data.get("topics"), "topics")
     areas = _keys(data.get("areas"), "areas")
@@ -47,16 +66,7 @@ def save_browser_subscription(data: object) -> tuple[Subscriber, bool]:
         topic_mask, area_mask = vocabulary.topic_mask(topics), vocabulary.area_mask(areas)
     except vocabulary.UnknownKey as exc:
         raise BadSubscription(str(exc)) from exc
-    quiet = data.get("quiet_hours")
-    quiet_start = quiet_end = None
-    if quiet:
-        from datetime import time
-
-        try:
-            quiet_start = time.fromisoformat(quiet["start"])
-            quiet_end = time.fromisoformat(quiet["end"])
-        except (TypeError, KeyError, ValueError) as exc:
-            raise BadSubscription("quiet_hours must be {start: 'HH:MM', end: 'HH:MM'}") from exc
+    quiet_start, quiet_end = _quiet_hours(data.get("quiet_hours"))
     with transaction.atomic():
         subscriber, created = Subscriber.objects.update_or_create(
             endpoint=endpoint,

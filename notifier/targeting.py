@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
 
-from .models import Channel, Subscriber
+from .channels import channel_choices
+from .models import Subscriber
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -36,7 +37,7 @@ def recipient_sql(topic_mask: int, area_mask: int) -> tuple[str, list]:
 
 
 def count_by_channel(topic_mask: int, area_mask: int) -> dict[str, int]:
-    counts = {c.value: 0 for c in Channel}
+    counts = {name: 0 for name, _ in channel_choices()}
     for channel in counts:
         counts[channel] = recipients(topic_mask, area_mask).filter(channel=channel).count()
     return counts

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+
+from cms.core import jsonio
 
 from . import vocabulary
 from .channels import webpush
@@ -29,9 +29,9 @@ def vapid_public_key(request):
 @require_http_methods(["POST", "DELETE"])
 def push_subscriptions(request):
     try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _bad("body must be JSON")
+        data = jsonio.decode(request.body or b"null", max_bytes=16 * 1024)
+    except jsonio.BadInput as exc:
+        return _bad(str(exc))
     try:
         if request.method == "DELETE":
             if not isinstance(data, dict):

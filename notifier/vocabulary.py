@@ -3,7 +3,8 @@
 Targeting 220,000 residents has to be one SQL statement, so a subscriber's topics and
 districts are integers and matching is a bitwise AND (works on SQLite and PostgreSQL).
 Bits are fixed here, never derived from the order of taxonomy.yaml: a key added to the
-taxonomy gets the next free bit (a test checks every taxonomy key has one).
+taxonomy gets the next free bit (a test checks every taxonomy key has one). Keys come
+from taxonomy.yaml; the labels residents read come from the admin's snippets.
 """
 
 from __future__ import annotations
@@ -62,25 +63,30 @@ def areas_of(mask: int) -> list[str]:
     return [key for key, bit in AREA_BITS.items() if mask & bit]
 
 
+def _terms(kind: str) -> list[tuple[str, dict[str, str]]]:
+    """(key, {"ja": label, "en": label}) in taxonomy order, with the labels editors keep in
+    the admin (区の基本情報 → 分類 / 地域 snippets); the file's label for a key not loaded yet."""
+    from cms.core.models import Area, Topic
+
+    model = Topic if kind == "topics" else Area
+    edited = {t.key: {"ja": t.name_ja, "en": t.name_en} for t in model.objects.all()}
+    return [(t["key"], edited.get(t["key"], {"ja": t["ja"], "en": t["en"]}))
+            for t in taxonomy()[kind]]
+
+
 def topic_label(key: str, lang: str = "ja") -> str:
-    for topic in taxonomy()["topics"]:
-        if topic["key"] == key:
-            return topic[lang]
-    return key
+    return dict(_terms("topics")).get(key, {}).get(lang, key)
 
 
 def area_label(key: str, lang: str = "ja") -> str:
     if key == WHOLE_WARD:
         return "区内全域" if lang == "ja" else "Whole ward"
-    for area in taxonomy()["areas"]:
-        if area["key"] == key:
-            return area[lang]
-    return key
+    return dict(_terms("areas")).get(key, {}).get(lang, key)
 
 
 def topic_choices(lang: str = "ja") -> list[tuple[str, str]]:
-    return [(t["key"], t[lang]) for t in taxonomy()["topics"]]
+    return [(key, labels[lang]) for key, labels in _terms("topics")]
 
 
 def area_choices(lang: str = "ja") -> list[tuple[str, str]]:
-    return [(a["key"], a[lang]) for a in taxonomy()["areas"]]
+    return [(key, labels[lang]) for key, labels in _terms("areas")]

@@ -1,7 +1,7 @@
 """`python -m opendata export|validate|publish` (contract §4), run from the repository root.
 
     uv run python -m opendata export --out DIR   # 131024_<slug>.csv (UTF-8 BOM) + .json
-    uv run python -m opendata validate [DIR]     # default: the hub's own data, as exported
+    uv run python -m opendata validate [DIR]     # any municipality's files; default: the hub's own
     uv run python -m opendata publish            # validate everything, then CKAN_URL
 
 Every problem is printed as `file:row:column: message`; the exit code is 1 when there is one.
@@ -51,15 +51,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate_directory
+    from .validation import inspect_directory
 
     if args.dir:
         directory = Path(args.dir)
         if not directory.is_dir():
             print(f"{directory}: no such directory", file=sys.stderr)
             return 2
-        problems = validate_directory(directory)
-        checked = len(list(directory.glob("*.csv")))
+        reports, missing = inspect_directory(directory)
+        for report in reports:  # which dataset and 定義書 version each file was checked as
+            print(f"{report.file}: {report.follows}として検査", file=sys.stderr)
+        problems = [v for r in reports for v in r.violations] + missing
+        checked = len(reports)
     else:
         from .export import build_all
         from .sources import SourceError

@@ -7,7 +7,8 @@ touching code; everything else (validation, export, the site page, CKAN) reads t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -36,8 +37,10 @@ class Column:
     required: bool = False
     enum: tuple[str, ...] = ()
     minimum: float | None = None
-    rule: str = ""  # lg_code | latitude | longitude | phone (checks Table Schema cannot express)
+    rule: str = ""  # lg_code | latitude | longitude | phone | email | url | postal
     provisional: bool = False
+    mark: str = ""  # 掲載区分 of the 定義書: 必須 | 推奨 | 任意 ("" where not transcribed)
+    format: str = ""  # Table Schema format; times are "%H:%M" (the 定義書's hh:mm)
 
     @classmethod
     def from_field(cls, spec: dict) -> Column:
@@ -50,7 +53,13 @@ class Column:
             minimum=constraints.get("minimum"),
             rule=spec.get("rule", ""),
             provisional=bool(spec.get("provisional", False)),
+            mark=spec.get("mark", ""),
+            format=spec.get("format", ""),
         )
+
+    def renamed(self, name: str) -> Column:
+        """The same column under the name an older version of the 定義書 gave it."""
+        return replace(self, name=name)
 
     @property
     def what(self) -> str:
@@ -58,7 +67,9 @@ class Column:
         kinds = {"integer": "整数", "number": "数値", "date": "日付（YYYY-MM-DD）",
                  "time": "時刻（hh:mm）"}
         rules = {"lg_code": "全国地方公共団体コード（6桁）", "latitude": "緯度（世界測地系・10進）",
-                 "longitude": "経度（世界測地系・10進）", "phone": "電話番号（ハイフン区切り）"}
+                 "longitude": "経度（世界測地系・10進）", "phone": "電話番号（ハイフン区切り）",
+                 "email": "メールアドレス", "url": "URL（http:// または https://）",
+                 "postal": "郵便番号（7桁）"}
         if self.rule:
             return rules[self.rule]
         if self.enum == ("1",):
@@ -66,6 +77,20 @@ class Column:
         if self.enum:
             return "「" + "」「".join(self.enum) + "」のいずれか"
         return kinds.get(self.type, "文字列")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One published column list of a dataset: the current 定義書 version or an older one."""
+
+    name: str  # e.g. 第3.09版, 2020年版 推奨データセット
+    source: str  # where the column list was confirmed
+    columns: tuple[Column, ...]
+    current: bool
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
 
 
 @dataclass(frozen=True)
@@ -87,7 +112,21 @@ class Dataset:
     source: str = ""
     attribution: str = ATTRIBUTION
     provenance: str = ""
+    definition: dict = field(default_factory=dict, compare=False)
+    older: tuple[Layout, ...] = ()
     schema_file: Path = field(default=SCHEMA_DIR, compare=False)
+
+    @property
+    def version(self) -> str:
+        """The 定義書 version the export follows (第3.09版), as the schema file records it."""
+        return str(self.definition.get("version") or "版未確認")
+
+    @property
+    def layouts(self) -> tuple[Layout, ...]:
+        """The current layout first, then the older published ones files may still follow."""
+        current = Layout(self.version, str(self.definition.get("columns_source", "")),
+                         self.columns, current=True)
+        return (current, *self.older)
 
     @property
     def file_stem(self) -> str:
@@ -119,12 +158,26 @@ class Dataset:
         return f"{self.no} {self.title}"
 
 
+def _older_layout(path: Path, spec: dict, columns: tuple[Column, ...]) -> Layout:
+    """An older version's header, each column checked like its current counterpart."""
+    by_name = {c.name: c for c in columns}
+    renamed = spec.get("renamed") or {}
+    layout = []
+    for name in spec["header"]:
+        if not isinstance(name, str):
+            raise ValueError(f"{path.name}: column name {name!r} must be quoted")
+        current = by_name.get(renamed.get(name, name))
+        layout.append(current.renamed(name) if current else Column(name))
+    return Layout(spec["name"], spec.get("source", ""), tuple(layout), current=False)
+
+
 def _load(path: Path) -> Dataset:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     columns = tuple(Column.from_field(f) for f in data["schema"]["fields"])
     for column in columns:
         if not isinstance(column.name, str):  # YAML reads a bare NO or Yes as a boolean
             raise ValueError(f"{path.name}: column name {column.name!r} must be quoted")
+    older = tuple(_older_layout(path, v, columns) for v in data.get("versions") or ())
     return Dataset(
         no=str(data["number"]),
         slug=data["slug"],
@@ -141,6 +194,8 @@ def _load(path: Path) -> Dataset:
         source=data.get("source", ""),
         attribution=data.get("attribution", ATTRIBUTION),
         provenance=data.get("provenance", ""),
+        definition=data.get("definition") or {},
+        older=older,
         schema_file=path,
     )
 
@@ -155,10 +210,13 @@ def by_slug(slug: str) -> Dataset | None:
     return next((d for d in datasets() if d.slug == slug), None)
 
 
+_FILE_NAME = re.compile(r"(?:\d{6}_)?(?P<slug>[a-z_]+?)(?:[-_ ]?\d*)?", re.ASCII)
+
+
 def by_file_name(name: str) -> Dataset | None:
-    """The dataset a file such as 131024_evacuation_space.csv belongs to."""
-    stem = Path(name).stem
-    return next((d for d in datasets() if d.file_stem == stem), None)
+    """The dataset a file such as 131024_evacuation_space.csv or 222127_aed-51036.csv names."""
+    match = _FILE_NAME.fullmatch(Path(name).stem)
+    return by_slug(match["slug"]) if match else None
 
 
 def lg_code_check_digit(first_five: str) -> int:

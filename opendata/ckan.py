@@ -98,12 +98,13 @@ def package_metadata(files: DatasetFiles, owner_org: str, site_url: str) -> dict
         notes.insert(0, f"**サンプルデータを含みます（実データではありません）。** 該当する行の備考に「{SAMPLE_REMARK}」とあります。")
     if dataset.provenance:
         notes.append(f"データの来歴：{dataset.provenance}")
-    notes.append(f"国の「自治体標準オープンデータセット」{dataset.no} {dataset.title} の項目と順番に合わせた"
-                 "CSV（UTF-8 BOM付き）とJSONです。" + ("項目の一部は暫定です。" if dataset.any_provisional else ""))
+    notes.append(f"国の「自治体標準オープンデータセット」{dataset.no} {dataset.title} の項目と順番"
+                 f"（{dataset.version}）に合わせたCSV（UTF-8 BOM付き）とJSONです。"
+                 + ("項目の一部は暫定です。" if dataset.any_provisional else ""))
     notes.append(f"ライセンス：CC BY 4.0。出典の書き方：「{dataset.attribution or ATTRIBUTION}」")
     extras = {
         "identifier": dataset.ckan_name,
-        "conforms_to": f"自治体標準オープンデータセット {dataset.no} {dataset.title}",
+        "conforms_to": f"自治体標準オープンデータセット {dataset.no} {dataset.title}（{dataset.version}）",
         "frequency": dataset.update_frequency,
         "modified": files.modified.isoformat() if files.modified else "",
         "language": "ja",

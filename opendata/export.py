@@ -80,6 +80,8 @@ def render_json(dataset: Dataset, table: Table) -> bytes:
         "attribution": dataset.attribution or ATTRIBUTION,
         "sample": dataset.sample or table.sample_rows > 0,
         "provisional_columns": dataset.provisional,
+        "definition": {"document": dataset.definition.get("document", ""), "version": dataset.version},
+        "gaps": table.gaps,
         "modified": table.modified.isoformat() if table.modified else None,
         "columns": dataset.header,
         "records": [{name: row.get(name, "") for name in dataset.header} for row in table.rows],

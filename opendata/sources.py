@@ -36,6 +36,8 @@ class Table:
     rows: list[dict[str, str]]
     modified: date | None = None
     sample_rows: int = field(default=0)
+    # What the ward's sources cannot fill, said to data users on the page and in the JSON.
+    gaps: list[str] = field(default_factory=list)
 
 
 Builder = Callable[[Dataset, dict], Table]
@@ -58,7 +60,23 @@ def build(dataset: Dataset, context: dict) -> Table:
         raise SourceError(f"{dataset.schema_file.name}:-:builder: 作り方「{dataset.builder}」がありません") from None
     table = make(dataset, context)
     table.sample_rows = sum(1 for row in table.rows if row.get("備考", "").startswith(SAMPLE_REMARK))
+    table.gaps = _required_but_blank(dataset, table.rows) + table.gaps
     return table
+
+
+def _required_but_blank(dataset: Dataset, rows: list[dict[str, str]]) -> list[str]:
+    """The 必須 columns the ward's sources leave empty, said rather than hidden.
+
+    A 1-or-blank flag (災害種別) is skipped: there the empty cell is a value, not a gap.
+    """
+    gaps = []
+    for column in dataset.columns:
+        if column.mark != "必須" or column.enum == ("1",):
+            continue
+        blank = sum(1 for row in rows if not row.get(column.name))
+        if blank:
+            gaps.append(f"{column.name}（標準では必須）：{len(rows)}件中{blank}件は、区の元データにないため空欄です。")
+    return gaps
 
 
 def _blank(dataset: Dataset) -> dict[str, str]:
@@ -70,7 +88,7 @@ def _defaults(dataset: Dataset, row: dict[str, str], number: int, has_address: b
     fixed = {
         "全国地方公共団体コード": LG_CODE,
         "ID": str(number),
-        "地方公共団体名": WARD_NAME,
+        "地方公共団体名": PREFECTURE + WARD_NAME,  # the 定義書's form: 北海道札幌市
         # the 2020 (legacy) column names used by the provisional 01 list
         "都道府県コード又は市区町村コード": LG_CODE,
         "NO": str(number),
@@ -182,10 +200,21 @@ def split_address(address: str) -> tuple[str, str]:
     return town, numbers
 
 
+def _facility_phones() -> dict[str, str]:
+    """電話番号 by facility name, from the ward's own 01 公共施設一覧 source."""
+    path = CONTENT_DIR / "public_facility.yaml"
+    if not path.exists():
+        return {}
+    rows = _read_yaml(path)["rows"]
+    return {str(r["名称"]): str(r["電話番号"]) for r in rows
+            if isinstance(r, dict) and r.get("名称") and r.get("電話番号")}
+
+
 @builder("evacuation_space")
 def evacuation_space(dataset: Dataset, context: dict) -> Table:
     path = CONTENT_DIR / "chuo_evacuation_sites.csv"
     rel = path.relative_to(REPO_DIR)
+    phones = _facility_phones()
     rows, updated = [], None
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for number, source in enumerate(csv.DictReader(handle), start=1):
@@ -199,6 +228,10 @@ def evacuation_space(dataset: Dataset, context: dict) -> Table:
                 "所在地_番地以下": rest,
                 "緯度": source["latitude"],
                 "経度": source["longitude"],
+                "電話番号": phones.get(source["name"], ""),
+                # 設置主体: the ward designates every site on the list
+                "市区町村コード": LG_CODE,
+                "地方公共団体名": PREFECTURE + WARD_NAME,
                 "想定収容人数": source["capacity"],
             }
             for kind in filter(None, source["disaster_types"].split(";")):
@@ -208,7 +241,10 @@ def evacuation_space(dataset: Dataset, context: dict) -> Table:
             if source.get("source_updated"):
                 updated = max(updated or date.min, date.fromisoformat(source["source_updated"]))
             rows.append(row)
-    return Table(rows, updated)
+    # 必須 columns left blank are listed by build(); this one needs its own words
+    gaps = ["指定避難所との重複（標準では必須）：区の元データにないため全件空欄です。"
+            "定義書では空欄は「重複なし」の意味ですが、区では確認できていません。"]
+    return Table(rows, updated, gaps=gaps)
 
 
 # --- 04 地域・年齢別人口: totals computed from the age bands, so they always add up ---
@@ -274,7 +310,7 @@ def event(dataset: Dataset, context: dict) -> Table:
     samples = _sample_news_slugs()
     rows, updated = [], None
     try:
-        pages = list(NewsPage.objects.live().order_by("date", "slug"))
+        pages = list(NewsPage.objects.live().public().order_by("date", "slug"))
     except DatabaseError as exc:
         raise SourceError(f"CMS:-:-: お知らせを読めません（{exc}）。"
                           "`uv run python manage.py migrate` を実行してください") from exc

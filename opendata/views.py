@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .catalogue import ATTRIBUTION, LICENSE_TITLE, LICENSE_URL, SAMPLE_REMARK
+from .catalogue import ATTRIBUTION, LICENSE_TITLE, LICENSE_URL, SAMPLE_REMARK, by_slug
+from .examples import example_sources, excel_columns
 from .service import contact_for, find_file, published_files
 
 
@@ -25,6 +26,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "license_url": LICENSE_URL,
         "attribution": ATTRIBUTION,
         "sample_remark": SAMPLE_REMARK,
+        "evac": by_slug("evacuation_space"),
+        "excel": excel_columns(),
+        "examples": example_sources(),
     })
 
 

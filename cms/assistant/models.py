@@ -23,6 +23,10 @@ class UnansweredQuestion(models.Model):
     )
     confidence = models.FloatField("確信度", null=True, blank=True)
     asked_at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    # The same question asked again updates its row instead of adding one.
+    times_asked = models.PositiveIntegerField("回数", default=1)
+    last_asked_at = models.DateTimeField("最後に聞かれた日時", null=True, blank=True,
+                                         db_index=True)
 
     class Meta:
         ordering = ["-asked_at"]

@@ -19,14 +19,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
+import math
 import time
+from datetime import timedelta
 from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
+from cms.core import jsonio
+from cms.core.links import is_safe_link
+from cms.core.privacy import mask_personal_data
 from cms.core.taxonomy import ward
 
 from .models import UnansweredQuestion
@@ -111,40 +117,117 @@ def english_body(message: str) -> dict:
     }
 
 
-def _mask_personal_data(text: str) -> str:
-    text = re.sub(r"[\w.+-]+@[\w-]+\.[\w.-]+", "［メール］", text)
-    return re.sub(r"\d[\d\-‐ー－ ]{6,}\d", "［番号］", text)
-
-
 def record_unanswered(message: str, lang: str, reason: str, best_guess: str = "",
                       confidence: float | None = None) -> None:
+    """Keep the question for editors: one row per distinct question, bounded in number."""
     try:
-        UnansweredQuestion.objects.create(
-            question=_mask_personal_data(message)[:MAX_MESSAGE_CHARS], lang=lang, reason=reason,
-            best_guess=best_guess or "", confidence=confidence,
-        )
+        question = mask_personal_data(message)[:MAX_MESSAGE_CHARS]
+        now = timezone.now()
+        updated = UnansweredQuestion.objects.filter(
+            question=question, lang=lang, reason=reason).update(
+            times_asked=F("times_asked") + 1, last_asked_at=now,
+            best_guess=(best_guess or "")[:100], confidence=confidence)
+        if not updated:
+            UnansweredQuestion.objects.create(
+                question=question, lang=lang, reason=reason, best_guess=(best_guess or "")[:100],
+                confidence=confidence, last_asked_at=now)
+            _forget_old_questions(now)
     except Exception:  # the report must never break an answer
         logger.exception("could not record an unanswered question")
 
 
-def _replies_from(messages: list[dict], question: str) -> list[dict]:
+def _forget_old_questions(now) -> None:
+    """Older than UNANSWERED_KEEP_DAYS, or beyond the newest UNANSWERED_MAX_ROWS: deleted."""
+    keep_days, max_rows = settings.UNANSWERED_KEEP_DAYS, settings.UNANSWERED_MAX_ROWS
+    rows = UnansweredQuestion.objects.all()
+    if keep_days > 0:
+        rows.filter(asked_at__lt=now - timedelta(days=keep_days)).filter(
+            Q(last_asked_at__isnull=True) | Q(last_asked_at__lt=now - timedelta(days=keep_days))
+        ).delete()
+    if max_rows > 0:
+        surplus = list(rows.order_by("-asked_at", "-pk").values_list("pk", flat=True)[
+            max_rows:max_rows + 1000])
+        if surplus:
+            UnansweredQuestion.objects.filter(pk__in=surplus).delete()
+
+
+class MalformedReply(ValueError):
+    """Rasa answered something that is not the hub channel's reply format."""
+
+
+def _need(condition: bool, what: str) -> None:
+    if not condition:
+        raise MalformedReply(what)
+
+
+def _object(value, what: str) -> dict:
+    """An optional object: absent or null is empty, anything but an object is malformed."""
+    if value is None:
+        return {}
+    _need(isinstance(value, dict), what)
+    return value
+
+
+def _list(value, what: str) -> list:
+    if value is None:
+        return []
+    _need(isinstance(value, list), what)
+    return value
+
+
+def _number(value, what: str) -> float | None:
+    if value is None:
+        return None
+    _need(isinstance(value, int | float) and not isinstance(value, bool), what)
+    _need(math.isfinite(value), what)
+    return float(value)
+
+
+def _string(value, what: str, max_length: int = 2000) -> str | None:
+    if value is None:
+        return None
+    _need(isinstance(value, str) and len(value) <= max_length, what)
+    return value
+
+
+def _replies_from(messages: list, question: str) -> list[dict]:
     replies = []
     for message in messages:
-        custom = message.get("custom") or {}
-        text = message.get("text") or custom.get("text") or ""
+        _need(isinstance(message, dict), "message")
+        custom = _object(message.get("custom"), "custom")
+        text = _string(message.get("text"), "text") or _string(custom.get("text"), "text") or ""
         if not text:
             continue
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in message.get("buttons") or []
-        ]
-        url = custom.get("url")
+        raw_buttons = _list(message.get("buttons"), "buttons")
+        buttons = []
+        for b in raw_buttons:
+            _need(isinstance(b, dict), "button")
+            buttons.append({"title": _string(b.get("title"), "title", 200) or "",
+                            "payload": _string(b.get("payload"), "payload", 500) or ""})
+        url = _string(custom.get("url"), "url")
+        if url and not is_safe_link(url):
+            logger.warning("chat: dropped a link that is neither https: nor site-relative")
+            url = None
         if custom.get("fallback") and not url:
             url = search_url(question)  # the site-search results for this very question
-        replies.append(_reply(text, url, custom.get("faq_id"), buttons))
+        faq_id = _string(custom.get("faq_id"), "faq_id", 100)
+        replies.append(_reply(text, url, faq_id, buttons))
         if custom.get("fallback"):
             replies.extend(search_result_replies(question))
     return replies
+
+
+def _parse_reply(body: bytes, question: str) -> tuple[str, float, dict, list[dict]]:
+    """(intent, confidence, faq_gate, replies) of a hub-channel reply; MalformedReply if not."""
+    data = jsonio.decode_object(body, max_bytes=1_000_000, max_depth=32)
+    intent = _object(data.get("intent"), "intent")
+    name = _string(intent.get("name"), "intent name", 100) or "unknown"
+    confidence = _number(intent.get("confidence"), "confidence") or 0.0
+    gate = _object(data.get("faq_gate"), "faq_gate")
+    gate = {"key": _string(gate.get("key"), "faq_gate key", 100) or "",
+            "confidence": _number(gate.get("confidence"), "faq_gate confidence")}
+    messages = _list(data.get("messages"), "messages")
+    return name, confidence, gate, _replies_from(messages, question)
 
 
 def ask(sender: str, message: str, lang: str = "ja") -> dict:
@@ -161,16 +244,12 @@ def ask(sender: str, message: str, lang: str = "ja") -> dict:
             timeout=(0.5, settings.CHAT_RASA_TIMEOUT),
         )
         response.raise_for_status()
-        data = response.json()
-    except (requests.RequestException, ValueError) as exc:
+        intent, confidence, gate, replies = _parse_reply(response.content, message)
+    except (requests.RequestException, ValueError) as exc:  # MalformedReply, BadInput too
         logger.warning("chat sender=%s rasa unavailable: %s", pseudonym, exc.__class__.__name__)
         record_unanswered(message, lang, UnansweredQuestion.Reason.UNAVAILABLE)
         raise ChatbotUnavailable(unavailable_body(message)) from exc
 
-    intent = (data.get("intent") or {}).get("name") or "unknown"
-    confidence = float((data.get("intent") or {}).get("confidence") or 0.0)
-    gate = data.get("faq_gate") or {}
-    replies = _replies_from(data.get("messages") or [], message)
     if not replies:  # Rasa answered nothing (e.g. the action server is down)
         logger.warning("chat sender=%s rasa gave no reply (action server down?)", pseudonym)
         replies = unavailable_body(message)["replies"]
@@ -180,9 +259,9 @@ def ask(sender: str, message: str, lang: str = "ja") -> dict:
             UnansweredQuestion.Reason.OUT_OF_SCOPE if intent == "out_of_scope"
             else UnansweredQuestion.Reason.NOT_SURE
         )
-        record_unanswered(message, lang, reason, gate.get("key") or "", gate.get("confidence"))
-    elif intent == "faq" and gate.get("confidence") is not None:
-        confidence = float(gate["confidence"])  # how sure it is of *this* answer
+        record_unanswered(message, lang, reason, gate["key"], gate["confidence"])
+    elif intent == "faq" and gate["confidence"] is not None:
+        confidence = gate["confidence"]  # how sure it is of *this* answer
     faq_ids = [r["faq_id"] for r in replies if r["faq_id"]]
     logger.info(
         "chat sender=%s intent=%s confidence=%.2f faq_id=%s ms=%.0f", pseudonym, intent,

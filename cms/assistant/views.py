@@ -2,49 +2,55 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cms.core import jsonio
+from cms.core.client_ip import client_ip
+
 from . import ratelimit, service
+
+MAX_SENDER_CHARS = 200
+MAX_BODY_BYTES = 16 * 1024  # a 500-character question is < 2 KiB even \\u-escaped
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _question(request) -> tuple[str, str, str]:
+    """(sender, message, lang) from the body, or BadInput saying what is wrong."""
+    try:
+        body = jsonio.decode_object(request.body, max_bytes=MAX_BODY_BYTES)
+    except jsonio.BadInput as exc:
+        raise jsonio.BadInput(
+            f'{exc}: send {{"sender": str, "message": str, "lang": "ja"|"en"}}') from exc
+    message = jsonio.text_field(body, "message", max_length=service.MAX_MESSAGE_CHARS)
+    if not message.strip():
+        raise jsonio.BadInput("message is required (a non-empty string)")
+    sender = jsonio.text_field(body, "sender", max_length=MAX_SENDER_CHARS, required=False)
+    lang = jsonio.choice_field(body, "lang", service.LANGS, "ja")
+    return sender or "", message.strip(), lang
+
+
 # CSRF-exempt on purpose: the API changes nothing tied to a browser session or
 # login (it only answers a question), and LINE and other non-browser clients call
-# the same contract. Abuse is bounded by the per-sender rate limit instead.
+# the same contract. Abuse is bounded by the rate limits instead.
 @csrf_exempt
 @require_POST
 def chat(request):
     try:
-        body = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error("request body must be JSON: {\"sender\": str, \"message\": str, \"lang\": \"ja\"|\"en\"}")
-    if not isinstance(body, dict):
-        return _error("request body must be a JSON object")
-    message = body.get("message")
-    if not isinstance(message, str) or not message.strip():
-        return _error("message is required (a non-empty string)")
-    if len(message) > service.MAX_MESSAGE_CHARS:
-        return _error(f"message is too long (at most {service.MAX_MESSAGE_CHARS} characters)")
-    sender = body.get("sender")
-    if sender is None or sender == "":
-        # A client without its own id is limited per network address instead.
-        sender = "ip:" + request.META.get("REMOTE_ADDR", "")
-    if not isinstance(sender, str) or len(sender) > 200:
-        return _error("sender must be a string of at most 200 characters")
-    lang = body.get("lang", "ja")
-    if lang not in service.LANGS:
-        return _error('lang must be "ja" or "en"')
-    if not ratelimit.allow(service.sender_hash(sender)):
+        sender, message, lang = _question(request)
+    except jsonio.BadInput as exc:
+        return _error(str(exc))
+    address = client_ip(request)
+    # A client without its own id is one conversation per network address.
+    sender = sender or "ip:" + address
+    if not ratelimit.allow_request(service.sender_hash(sender), service.sender_hash(address)):
         return _error("too many messages; please wait a minute and try again", status=429)
     try:
-        answer = service.ask(sender, message.strip(), lang)
+        answer = service.ask(sender, message, lang)
     except service.ChatbotUnavailable as exc:
         return JsonResponse(exc.body, status=503, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

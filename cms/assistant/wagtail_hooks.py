@@ -14,7 +14,8 @@ class UnansweredQuestionViewSet(SnippetViewSet):
     menu_label = "チャットボットの未回答"
     menu_order = 900
     add_to_admin_menu = True
-    list_display = ["question", "reason", "best_guess", "confidence", "lang", "asked_at"]
+    list_display = ["question", "reason", "best_guess", "confidence", "lang", "times_asked",
+                    "asked_at", "last_asked_at"]
     list_filter = ["reason", "lang", "best_guess"]
     ordering = ["-asked_at"]
     inspect_view_enabled = True

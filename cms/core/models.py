@@ -7,6 +7,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.search import index
 
+from .links import is_safe_link
+
+
+def validate_safe_link(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value and not is_safe_link(value):
+        raise ValidationError("https:// で始まるURLか、/ で始まるサイト内のパスを入力してください。")
+
 
 class VocabularyTerm(models.Model):
     """A term of the shared vocabulary (taxonomy.yaml): a fixed key, labels editors may refine."""
@@ -94,7 +103,10 @@ class EmergencySettings(BaseSiteSetting):
     active = models.BooleanField("緊急モード", default=False)
     headline = models.CharField("見出し", max_length=200, blank=True)
     message = models.TextField("本文", blank=True)
-    link_url = models.CharField("詳しい情報のURL", max_length=500, blank=True)
+    link_url = models.CharField(
+        "詳しい情報のURL", max_length=500, blank=True, validators=[validate_safe_link],
+        help_text="https:// で始まるURLか、サイト内のパス（/bosai/ など）",
+    )
     source = models.CharField(
         "切り替えた元", max_length=100, blank=True, help_text="editor / jma など"
     )
@@ -106,6 +118,11 @@ class EmergencySettings(BaseSiteSetting):
         FieldPanel("message"),
         FieldPanel("link_url"),
     ]
+
+    @property
+    def safe_link_url(self) -> str:
+        """The link as shown on every page: only https: or site-relative (never javascript:)."""
+        return self.link_url if is_safe_link(self.link_url) else ""
 
     class Meta:
         verbose_name = "緊急モード"

@@ -7,6 +7,12 @@ generation; old entries simply stop being read and age out.
 
 The store is shared by every worker process (files under var/, or Redis when
 REDIS_URL is set), so a save in one process is seen by all.
+
+What is never stored, so never served to someone else: a page with a view restriction
+(password, login or groups, on it or an ancestor), and any response to a request that
+carries a session (an editor, or a visitor who entered a page's password). A hit is
+answered with the headers the full response had (X-Frame-Options, CSP ...), since the
+middleware that add them are skipped.
 """
 
 from __future__ import annotations
@@ -51,13 +57,25 @@ def invalidate(*_args, **_kwargs) -> None:
     _store().set(f"{_prefix()}:{GENERATION_KEY}", uuid.uuid4().hex, timeout=None)
 
 
-def is_cacheable(request) -> bool:
-    if request.method not in ("GET", "HEAD") or request.GET:
+# Headers of a response that belong to that one answer, not to the page.
+_NOT_REPLAYED = {"set-cookie", "content-length", "date", "x-page-cache"}
+
+
+def has_session(request) -> bool:
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def is_cacheable(request, page=None) -> bool:
+    if request.method not in ("GET", "HEAD") or request.GET or has_session(request):
         return False
     if getattr(request, "is_preview", False):
         return False
     user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
+    if user is not None and user.is_authenticated:
+        return False
+    return page is None or not page.get_view_restrictions().exists()
 
 
 def cache_key(request) -> str:
@@ -66,9 +84,12 @@ def cache_key(request) -> str:
     return f"{_prefix()}:{generation()}:{variant}:{path}"
 
 
-def serve_cached(request, render) -> HttpResponse:
-    """Serve `request` from the cache, or through `render()` and store the result."""
-    if not is_cacheable(request):
+def serve_cached(request, render, page=None) -> HttpResponse:
+    """Serve `request` from the cache, or through `render()` and store the result.
+
+    The response is stored by PageCacheMiddleware once every middleware has added its
+    headers; here it is only marked as fit to store."""
+    if not is_cacheable(request, page):
         return furigana.apply(request, _rendered(render()))
     # The middleware already looked this key up and missed: don't read the cache twice.
     key = getattr(request, "_page_cache_missed_key", None)
@@ -79,14 +100,28 @@ def serve_cached(request, render) -> HttpResponse:
             return _hit(stored)
     response = furigana.apply(request, _rendered(render()))
     if response.status_code == 200 and not response.cookies:
-        _store().set(key, (response.content, response["Content-Type"]), timeout=TIMEOUT)
+        response._page_cache_key = key
         response["X-Page-Cache"] = "miss"
     return response
 
 
-def _hit(stored: tuple[bytes, str]) -> HttpResponse:
-    content, content_type = stored
-    response = HttpResponse(content, content_type=content_type)
+def store(request, response) -> None:
+    """Keep a response serve_cached() marked, with the headers the middleware added."""
+    key = getattr(response, "_page_cache_key", None)
+    if key is None or response.cookies or has_session(request) or response.status_code != 200:
+        return
+    headers = [(name, value) for name, value in response.items()
+               if name.lower() not in _NOT_REPLAYED]
+    _store().set(key, (response.content, headers), timeout=TIMEOUT)
+
+
+def _hit(stored: tuple) -> HttpResponse:
+    content, headers = stored
+    if isinstance(headers, str):  # stored by an older version: the content type only
+        headers = [("Content-Type", headers)]
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -118,4 +153,6 @@ class PageCacheMiddleware:
             if stored is not None:
                 return _hit(stored)
             request._page_cache_missed_key = key
-        return self.get_response(request)
+        response = self.get_response(request)
+        store(request, response)
+        return response

@@ -3,16 +3,19 @@
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 
+from cms.core.reports import ReportMenuItem, ResidentTextReport
+
 from .models import PageFeedback
 
 
-class FeedbackSummaryView(ReportView):
+class FeedbackSummaryView(ResidentTextReport, ReportView):
     """Pages ranked by how many residents said they did not help."""
+
+    report_model = PageFeedback
 
     page_title = "ページの評価（役に立ちましたか）"
     header_icon = "pick"
@@ -37,7 +40,8 @@ class FeedbackSummaryView(ReportView):
                 .order_by("-no", "-last_feedback"))
 
 
-class FeedbackCommentsView(ReportView):
+class FeedbackCommentsView(ResidentTextReport, ReportView):
+    report_model = PageFeedback
     page_title = "ページの評価：ご意見"
     header_icon = "comment"
     index_url_name = "page_feedback_comments"
@@ -70,10 +74,11 @@ def feedback_urls():
 
 @hooks.register("register_reports_menu_item")
 def feedback_menu_item():
-    return MenuItem("ページの評価", reverse("page_feedback_report"), icon_name="pick", order=1310)
+    return ReportMenuItem("ページの評価", reverse("page_feedback_report"), icon_name="pick",
+                          order=1310, permission="feedback.view_pagefeedback")
 
 
 @hooks.register("register_reports_menu_item")
 def feedback_comments_menu_item():
-    return MenuItem("ページの評価：ご意見", reverse("page_feedback_comments"),
-                    icon_name="comment", order=1320)
+    return ReportMenuItem("ページの評価：ご意見", reverse("page_feedback_comments"),
+                          icon_name="comment", order=1320, permission="feedback.view_pagefeedback")

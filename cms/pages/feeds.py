@@ -26,7 +26,7 @@ class NewsFeed(Feed):
         return f"{ward()['name_ja']}（{ward()['prefecture_ja']}）からのお知らせ"
 
     def items(self):
-        return NewsPage.objects.live().order_by("-date", "-first_published_at")[:50]
+        return NewsPage.objects.live().public().order_by("-date", "-first_published_at")[:50]
 
     def item_title(self, item: NewsPage) -> str:
         return ("【緊急】" if item.urgent else "") + item.title

@@ -42,7 +42,7 @@ class SeededPageMixin(models.Model):
         from cms.core.page_cache import serve_cached
 
         return serve_cached(request, lambda: super(SeededPageMixin, self).serve(
-            request, *args, **kwargs))
+            request, *args, **kwargs), page=self)
 
 
 class HomePage(SeededPageMixin, Page):
@@ -58,9 +58,9 @@ class HomePage(SeededPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = CategoryPage.objects.child_of(self).live().specific()
-        context["life_events"] = LifeEventPage.objects.descendant_of(self).live().specific()
-        context["news"] = NewsPage.objects.descendant_of(self).live().order_by("-date")[:5]
+        context["categories"] = CategoryPage.objects.child_of(self).live().public().specific()
+        context["life_events"] = LifeEventPage.objects.descendant_of(self).live().public().specific()
+        context["news"] = NewsPage.objects.descendant_of(self).live().public().order_by("-date")[:5]
         return context
 
 
@@ -92,7 +92,7 @@ class CategoryPage(SeededPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topic_pages"] = TopicPage.objects.child_of(self).live().specific()
+        context["topic_pages"] = TopicPage.objects.child_of(self).live().public().specific()
         return context
 
 
@@ -206,7 +206,7 @@ class TopicPage(SeededPageMixin, Page):
 
     def english_version(self):
         """The English summary of this page under /en/, when there is one."""
-        return EnglishTopicPage.objects.live().filter(japanese_page=self).first()
+        return EnglishTopicPage.objects.live().public().filter(japanese_page=self).first()
 
 
 class FaqEntry(Orderable):
@@ -240,7 +240,7 @@ class NewsIndexPage(SeededPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["news"] = NewsPage.objects.child_of(self).live().order_by("-date")
+        context["news"] = NewsPage.objects.child_of(self).live().public().order_by("-date")
         return context
 
 
@@ -264,8 +264,9 @@ class NewsPage(SeededPageMixin, Page):
         FieldPanel("body"),
         FieldPanel("topics"),
         FieldPanel("areas"),
-        FieldPanel("urgent"),
-        FieldPanel("notify_subscribers"),
+        # only staff who may send notices (notifier.news.SEND_PERMISSION) see these two
+        FieldPanel("urgent", permission="notifier.add_notice"),
+        FieldPanel("notify_subscribers", permission="notifier.add_notice"),
     ]
     parent_page_types = ["pages.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -297,7 +298,7 @@ class EnglishHomePage(SeededPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topic_pages"] = EnglishTopicPage.objects.child_of(self).live().specific()
+        context["topic_pages"] = EnglishTopicPage.objects.child_of(self).live().public().specific()
         return context
 
 

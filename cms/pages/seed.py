@@ -150,7 +150,10 @@ class ContentLoader:
             site.site_name = "中央区"
             site.save()
         else:
-            Site.objects.create(hostname="localhost", port=80, root_page=home,
+            from cms.core.sites import hub_host_and_port
+
+            hostname, port = hub_host_and_port()
+            Site.objects.create(hostname=hostname, port=port, root_page=home,
                                 is_default_site=True, site_name="中央区")
         self.report.created.append("/")
         return home

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost, so page-cache hits get the CSP and frame headers too (cms/core/security.py)
+    "cms.core.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +93,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Templates whose inline <script> blocks the Content-Security-Policy allows by hash.
+CSP_INLINE_SCRIPT_TEMPLATES = ["base.html"]
+# Editors' e-mail hashes are not sent to gravatar.com (and the CSP would block its images).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -120,11 +127,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server read while the worker writes deliveries.
+    # The embedded default serves the web server and two workers at once:
+    # - WAL: readers never wait for the writer, the writer never waits for readers;
+    # - timeout: a writer waits (up to 30 s) for the one before it instead of failing;
+    # - IMMEDIATE: a transaction takes the write lock when it begins. A deferred one that
+    #   reads first and then writes cannot wait for the lock (SQLite returns "database is
+    #   locked" at once, whatever the timeout); that is how Wagtail's reference-index
+    #   task used to end FAILED on the first start.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+    DATABASES["default"]["OPTIONS"].update({
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -142,8 +157,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# HUB_STATIC_ROOT: the Docker image collects into itself, not into the var/ volume, so
+# a new image never serves an old volume's files.
+STATIC_ROOT = Path(os.environ.get("HUB_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -181,7 +198,7 @@ TASKS = {
 WAGTAIL_SITE_NAME = "中央区"
 WAGTAILADMIN_BASE_URL = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.core.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "json", "pdf", "txt", "xlsx", "zip"]
 WAGTAILAPI_SEARCH_ENABLED = True
 WAGTAILAPI_LIMIT_MAX = 100
@@ -237,6 +254,13 @@ NOTIFIER_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFIER_RETRY_BASE_SECONDS"
 NOTIFIER_PARALLEL_TASKS = int(os.environ.get("NOTIFIER_PARALLEL_TASKS", "4"))
 NOTIFIER_WEBPUSH_CHUNK = int(os.environ.get("NOTIFIER_WEBPUSH_CHUNK", "250"))
 WEBPUSH_THREADS = int(os.environ.get("WEBPUSH_THREADS", "16"))
+# Tries per delivery (sweeper resends included); then failed_permanent with the reason.
+NOTIFIER_MAX_ATTEMPTS = int(os.environ.get("NOTIFIER_MAX_ATTEMPTS", "8"))
+# The channels residents can subscribe on (notifier/channels/; README "Adding a channel").
+NOTIFIER_CHANNELS = [
+    "notifier.channels.line.LineChannel",
+    "notifier.channels.webpush.WebPushChannel",
+]
 JMA_POLL_SECONDS = float(os.environ.get("JMA_POLL_SECONDS", "60"))
 
 # --- Website: rendered-page cache shared by all workers (cms.core.page_cache) --------
@@ -254,6 +278,16 @@ CHAT_RASA_TIMEOUT = float(os.environ.get("CHAT_RASA_TIMEOUT", "5"))
 # Per sender (hashed): at most CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds.
 CHAT_RATE_LIMIT = int(os.environ.get("CHAT_RATE_LIMIT", "30"))
 CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "60"))
+# Per client address as well, so rotating `sender` does not lift the limit (generous:
+# a household or office shares one address).
+CHAT_IP_RATE_LIMIT = int(os.environ.get("CHAT_IP_RATE_LIMIT", "120"))
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or networks,
+# e.g. the nginx of docker/); empty: the direct peer is the client.
+TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+# The questions the assistant could not answer: one row per distinct question, kept
+# UNANSWERED_KEEP_DAYS days and at most UNANSWERED_MAX_ROWS rows.
+UNANSWERED_KEEP_DAYS = int(os.environ.get("UNANSWERED_KEEP_DAYS", "90"))
+UNANSWERED_MAX_ROWS = int(os.environ.get("UNANSWERED_MAX_ROWS", "5000"))
 # Static files come from var/static after collectstatic (`make up`); where they were
 # not collected (tests, a fresh clone) whitenoise finds them in the app folders.
 WHITENOISE_USE_FINDERS = True

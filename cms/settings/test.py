@@ -30,3 +30,8 @@ TASKS = {
 # The hub's clock (cms.core.clock) in tests: a test that depends on the time of day sets
 # this (or the environment variable, for a hub it starts in a subprocess).
 HUB_CLOCK_OFFSET_SECONDS = float(os.environ.get("HUB_CLOCK_OFFSET_SECONDS", "0"))
+
+# The PostgreSQL run (tests/support/stack.py): clone the test database from a template
+# the session migrated once, instead of migrating again.
+if os.environ.get("HUB_TEST_DB_TEMPLATE") and DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"TEMPLATE": os.environ["HUB_TEST_DB_TEMPLATE"]}  # noqa: F405

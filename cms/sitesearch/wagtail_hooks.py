@@ -2,11 +2,12 @@
 
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import AdminOnlyMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from cms.core.reports import ReportMenuItem, ResidentTextReport
 
 from .models import SearchSynonym, ZeroResultQuery
 
@@ -24,8 +25,10 @@ class SearchSynonymViewSet(SnippetViewSet):
 register_snippet(SearchSynonymViewSet)
 
 
-class ZeroResultReportView(ReportView):
+class ZeroResultReportView(ResidentTextReport, ReportView):
     """Queries residents typed that found nothing, most recent first."""
+
+    report_model = ZeroResultQuery
 
     page_title = "結果0件の検索"
     header_icon = "search"
@@ -60,5 +63,5 @@ def zero_result_urls():
 
 @hooks.register("register_reports_menu_item")
 def zero_result_menu_item():
-    return AdminOnlyMenuItem("結果0件の検索", reverse("zero_result_report"), icon_name="search",
-                             order=1300)
+    return ReportMenuItem("結果0件の検索", reverse("zero_result_report"), icon_name="search",
+                          order=1300, permission="sitesearch.view_zeroresultquery")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -72,3 +73,26 @@ def test_departments_are_exported_for_the_contact_action():
     assert contacts["faq_pages"]["hoikuen"]["department"] == page.department.key
     assert contacts["departments"][page.department.key]["name"] == page.department.name
     assert contacts["main_phone"] == "03-3543-0211"
+
+
+def test_the_assistants_fallback_and_greeting_name_the_ward_from_its_one_source(settings, tmp_path):
+    """The ward's name and phone live in taxonomy.yaml (ward:); the assistant's replies and
+    the hub's 500 page take them from there, so a new number changes everywhere at once."""
+    from django.template.loader import render_to_string
+
+    from cms.core import taxonomy
+
+    moved = yaml.safe_load(Path(settings.TAXONOMY_FILE).read_text(encoding="utf-8"))
+    moved["ward"] = {**moved["ward"], "main_phone": "03-0000-1234", "name_ja": "中央区（試験）"}
+    (tmp_path / "taxonomy.yaml").write_text(yaml.safe_dump(moved, allow_unicode=True), encoding="utf-8")
+    settings.TAXONOMY_FILE = str(tmp_path / "taxonomy.yaml")
+    taxonomy.taxonomy.cache_clear()
+    try:
+        replies = yaml.safe_load(build_export().files["domain/ward.yml"])["responses"]
+        assert "03-0000-1234" in replies["utter_not_sure"][0]["text"]
+        assert replies["utter_not_sure"][0]["custom"] == {"fallback": True, "faq_id": None}
+        assert "中央区（試験）のくらしの案内" in replies["utter_greet"][0]["text"]
+        error_page = render_to_string("500.html")
+        assert "03-0000-1234" in error_page and "エラー｜中央区（試験）" in error_page
+    finally:
+        taxonomy.taxonomy.cache_clear()

@@ -1,11 +1,11 @@
 """A hub database with many subscribers and real `db_worker` processes, for the crash
 test and bench/notify_fanout.py. Subscribers are written straight into the SQLite file
-(the fast way to make 220,000 of them); everything else goes through manage.py."""
+(the fast way to make 220,000 of them; SQLite or, in the PostgreSQL run, PostgreSQL);
+everything else goes through manage.py."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +22,6 @@ from .servers import LineApi, PushService, b64url, line_user_id
 class FanoutEnv:
     def __init__(self, var_dir: Path, push: PushService, line: LineApi, **env: str):
         self.var_dir = Path(var_dir)
-        self.db_path = self.var_dir / "hub.sqlite3"
         self.hub = HubProcess(self.var_dir, env={
             "HUB_TASKS_BACKEND": "db",
             "WEBPUSH_ALLOW_LOOPBACK": "1",
@@ -66,12 +65,12 @@ class FanoutEnv:
                 endpoints.append(endpoint)
                 rows.append(("webpush", None, endpoint, p256dh, auth_b64, topic_mask, area_mask,
                              "ja", now, now))
-        with sqlite3.connect(self.db_path) as db:
-            db.executemany(
-                "INSERT INTO notifier_subscriber (channel, line_user_id, endpoint, p256dh, auth, "
-                "topic_mask, area_mask, lang, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+        self.hub.query(
+            "INSERT INTO notifier_subscriber (channel, line_user_id, endpoint, p256dh, auth, "
+            "topic_mask, area_mask, lang, created_at, updated_at) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            rows, many=True,
+        )
         return line_ids, endpoints
 
     def send_notice(self, *args: str) -> dict[str, int]:
@@ -100,10 +99,19 @@ class FanoutEnv:
         return proc
 
     def status_counts(self, notice_id: int) -> dict[str, int]:
-        with sqlite3.connect(self.db_path, timeout=30) as db:
-            rows = db.execute("SELECT status, COUNT(*) FROM notifier_delivery WHERE notice_id=? "
-                              "GROUP BY status", (notice_id,)).fetchall()
+        rows = self.hub.query("SELECT status, COUNT(*) FROM notifier_delivery WHERE notice_id=%s "
+                              "GROUP BY status", (notice_id,))
         return dict(rows)
+
+    def batch_status_counts(self, notice_id: int) -> dict[str, int]:
+        rows = self.hub.query("SELECT status, COUNT(*) FROM notifier_linebatch WHERE notice_id=%s "
+                              "GROUP BY status", (notice_id,))
+        return dict(rows)
+
+    def max_attempts(self, notice_id: int) -> int:
+        rows = self.hub.query("SELECT MAX(attempts) FROM notifier_delivery WHERE notice_id=%s",
+                              (notice_id,))
+        return rows[0][0]
 
     def wait_all_sent(self, notice_id: int, total: int, timeout: float) -> float:
         start = time.monotonic()

@@ -5,9 +5,15 @@ signature with the key in `k=`, aud = its own origin, exp ≤ 24 h), decrypts th
 aes128gcm body (RFC 8291) with the subscriber's private key, and applies `Topic`
 replacement (a new message with the topic of a still-queued one replaces it).
 
-LineApi: the LINE Messaging API endpoints the hub uses (multicast, reply), checking the
-bearer token, the X-Line-Retry-Key (a UUID; an accepted key answers 409) and the body,
-and failing on request (500, 429 with Retry-After, a hang past the client's timeout).
+LineApi: the LINE Messaging API endpoints the hub uses (multicast, reply, push), checking
+the bearer token, the X-Line-Retry-Key (a UUID; an accepted key answers 409) and the body
+against LINE's documented message limits (text ≤ 5,000 UTF-16 code units, ≤ 5 messages,
+quick reply ≤ 13 items, labels ≤ 20), and failing on request (500, 429 with Retry-After,
+a hang past the client's timeout). Reply tokens can be marked expired (400, as LINE).
+
+Faults for one subscriber (PushService.behave): every request to that endpoint answers a
+given status (404, 410, 413, 429 with Retry-After in seconds or as an HTTP-date, 500), or
+hangs, or has its connection reset — while every other endpoint is served normally.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import json
 import os
 import re
 import socket
+import struct
 import threading
 import time
 import uuid
@@ -114,6 +121,16 @@ class _Connection(asyncio.Protocol):
         else:
             self.service.handle(request, body)
 
+    def reset(self) -> None:
+        """Abort the connection with a TCP RST, as a crashing or hostile server does."""
+        if threading.current_thread() is not self.service.thread:
+            self.loop.call_soon_threadsafe(self.reset)
+            return
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
     def send(self, data: bytes) -> None:
         if threading.current_thread() is not self.service.thread:
             self.loop.call_soon_threadsafe(self.send, data)
@@ -189,9 +206,22 @@ class PushService(_Base):
         self.last_headers: dict[str, str] = {}
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.behaviours: dict[str, dict] = {}  # sub id -> the fault it always shows
+        self.delay = 0.0  # seconds every push takes (a slow push service)
+        self.attempts_by_sub: dict[str, list[float]] = defaultdict(list)  # monotonic times
 
     def may_block(self) -> bool:
-        return bool(self.failures)  # an injected hang sleeps; everything else is quick
+        # an injected hang or delay sleeps; everything else is quick
+        return (bool(self.failures) or self.delay > 0
+                or any(b.get("hang") for b in self.behaviours.values()))
+
+    def behave(self, endpoint_or_id: str, status: int | None = None, retry_after: str | None = None,
+               hang: float = 0.0, reset: bool = False) -> None:
+        """From now on, every request to this subscription shows this fault."""
+        sub_id = endpoint_or_id.rsplit("/", 1)[-1]
+        with self.lock:
+            self.behaviours[sub_id] = {"status": status, "retry_after": retry_after,
+                                       "hang": hang, "reset": reset}
 
     def subscription(self, sub_id: str | None = None) -> dict:
         """What PushManager.subscribe() would hand the page: endpoint + keys."""
@@ -248,6 +278,19 @@ class PushService(_Base):
         if not match:
             return request.reply(404, {"error": "no such path"})
         sub_id = match.group(1)
+        with self.lock:
+            self.attempts_by_sub[sub_id].append(time.monotonic())
+            behaviour = self.behaviours.get(sub_id)
+        if self.delay:
+            time.sleep(self.delay)
+        if behaviour:
+            if behaviour["hang"]:
+                time.sleep(behaviour["hang"])
+            if behaviour["reset"]:
+                return request.connection.reset()
+            if behaviour["status"]:
+                headers = {"Retry-After": behaviour["retry_after"]} if behaviour["retry_after"] else {}
+                return request.reply(behaviour["status"], {"error": "injected fault"}, headers)
         if sub_id in self.gone:
             return request.reply(410, {"error": "subscription expired"})
         with self.lock:
@@ -301,6 +344,32 @@ class PushService(_Base):
 LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 
 
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def line_message_problem(messages: object) -> str | None:
+    """What LINE's API would answer 400 for in a messages array (documented limits)."""
+    if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
+        return "messages must be 1 to 5 message objects"
+    for m in messages:
+        if not isinstance(m, dict) or m.get("type") != "text" or not m.get("text"):
+            return "only non-empty text messages are used by the hub"
+        if utf16_units(m["text"]) > 5000:
+            return f"text is {utf16_units(m['text'])} characters (UTF-16), more than 5000"
+        items = ((m.get("quickReply") or {}).get("items")) or []
+        if len(items) > 13:
+            return "quickReply has more than 13 items"
+        for item in items:
+            action = item.get("action") or {}
+            if len(action.get("label") or "") > 20:
+                return "action label longer than 20"
+            for key in ("data", "displayText", "text"):
+                if len(action.get(key) or "") > 300:
+                    return f"action {key} longer than 300"
+    return None
+
+
 class LineApi(_Base):
     def __init__(self, access_token: str = "test-line-token"):
         super().__init__()
@@ -309,6 +378,9 @@ class LineApi(_Base):
         self.by_user: dict[str, list[dict]] = defaultdict(list)
         self.attempts: list[tuple[str | None, int]] = []  # (retry key, status)
         self.replies: list[dict] = []
+        self.pushes: list[dict] = []
+        self.expired_reply_tokens: set[str] = set()
+        self.reply_delay = 0.0  # seconds each reply takes (a slow LINE)
         self.delay = 0.0  # seconds each multicast takes before it is accepted
         self.first_at: float | None = None
         self.last_at: float | None = None
@@ -329,10 +401,28 @@ class LineApi(_Base):
         except ValueError:
             return request.reply(400, {"message": "The request body has 1 error(s)"})
         if request.path == "/v2/bot/message/reply":
-            if not data.get("replyToken") or not 1 <= len(data.get("messages") or []) <= 5:
-                return request.reply(400, {"message": "Invalid reply"})
+            if self.reply_delay:
+                time.sleep(self.reply_delay)
+            if problem := line_message_problem(data.get("messages")):
+                return request.reply(400, {"message": problem})
+            if not data.get("replyToken") or data["replyToken"] in self.expired_reply_tokens:
+                return request.reply(400, {"message": "Invalid reply token"})
             with self.lock:
                 self.replies.append(data)
+                self.expired_reply_tokens.add(data["replyToken"])  # a token works once
+            return request.reply(200, {"sentMessages": []})
+        if request.path == "/v2/bot/message/push":
+            key = request.headers.get("X-Line-Retry-Key")
+            if problem := line_message_problem(data.get("messages")):
+                return request.reply(400, {"message": problem})
+            if not LINE_USER_ID.fullmatch(str(data.get("to") or "")):
+                return request.reply(400, {"message": "Invalid 'to'"})
+            with self.lock:
+                if key and key in self.accepted_keys:
+                    return request.reply(409, {"message": "The retry key is already accepted"})
+                if key:
+                    self.accepted_keys[key] = uuid.uuid4().hex
+                self.pushes.append(data)
             return request.reply(200, {"sentMessages": []})
         if request.path != "/v2/bot/message/multicast":
             return request.reply(404, {"message": "Not found"})
@@ -346,9 +436,9 @@ class LineApi(_Base):
         if not 1 <= len(to) <= 500 or not all(LINE_USER_ID.fullmatch(u) for u in to):
             self.attempts.append((key, 400))
             return request.reply(400, {"message": "Invalid 'to'"})
-        if not 1 <= len(messages) <= 5 or any(m.get("type") != "text" or not m.get("text") for m in messages):
+        if problem := line_message_problem(messages):
             self.attempts.append((key, 400))
-            return request.reply(400, {"message": "Invalid messages"})
+            return request.reply(400, {"message": problem})
         if self.delay:
             time.sleep(self.delay)
         with self.lock:
@@ -377,6 +467,26 @@ class LineApi(_Base):
             return request.reply(500, {"message": "late"})
         self.attempts.append((key, 200))
         request.reply(200, {"sentMessages": [{"id": "1", "quoteToken": "q"}]})
+
+
+class Rasa(_Base):
+    """Rasa's HTTP channel as the hub calls it (POST /webhooks/hub/webhook), answering
+    after `delay` seconds: a slow assistant."""
+
+    def __init__(self, delay: float = 0.0, text: str = "粗大ごみは予約制です。"):
+        super().__init__()
+        self.delay, self.text = delay, text
+        self.questions: list[dict] = []
+
+    def handle(self, request, body: bytes) -> None:
+        if request.path != "/webhooks/hub/webhook":
+            return request.reply(404, {"error": "not found"})
+        data = json.loads(body)
+        with self.lock:
+            self.questions.append(data)
+        time.sleep(self.delay)
+        request.reply(200, {"messages": [{"recipient_id": data.get("sender"), "text": self.text}],
+                            "intent": {"name": "faq", "confidence": 0.95}})
 
 
 def line_user_id(n: int) -> str:

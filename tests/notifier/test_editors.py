@@ -86,3 +86,46 @@ def test_news_without_the_checkbox_sends_nothing(editor):
     index.add_child(instance=page)
     page.save_revision(user=editor).publish()
     assert not Notice.objects.exists()
+
+
+def _staff(name: str, may_send: bool):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    root = Page.objects.get(depth=1)
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=root, permission=Permission.objects.get(codename=codename))
+    user = get_user_model().objects.create_user(name, f"{name}@example.jp", "pw")
+    user.groups.add(group)
+    if may_send:
+        user.user_permissions.add(Permission.objects.get(codename="add_notice",
+                                                         content_type__app_label="notifier"))
+    return user
+
+
+def test_only_staff_who_may_send_notices_can_alert_the_ward_from_a_news_item(client, channels):
+    moderator, sender = _staff("moderator", False), _staff("sender", True)
+    index = NewsIndexPage.objects.first()
+    page = NewsPage(title="避難所を開設しました", summary="区民館を開設", slug="hinanjo-kaisetsu")
+    index.add_child(instance=page)
+    page.topics.set([Topic.objects.get(key="bosai")])
+    page.save_revision(user=moderator).publish()
+
+    client.force_login(moderator)
+    form = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert 'name="title"' in form
+    assert 'name="urgent"' not in form and 'name="notify_subscribers"' not in form
+    # the flags set another way (an old revision, a script): publishing asks again
+    page.urgent = page.notify_subscribers = True
+    page.save_revision(user=moderator).publish()
+    assert not Notice.objects.exists()
+
+    client.force_login(sender)
+    form = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert 'name="urgent"' in form and 'name="notify_subscribers"' in form
+    page.save_revision(user=sender).publish()
+    notice = Notice.objects.get()
+    assert notice.severity == "urgent" and notice.created_by == sender

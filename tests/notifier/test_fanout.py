@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import time as dtime
 from io import StringIO
 
@@ -12,11 +12,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cms.core import clock
 from notifier import vocabulary
+from notifier.deliveries import statistics
 from notifier.models import Delivery, LineBatch, Notice, Subscriber
 from notifier.notices import create_notice
-from notifier.sending import drain, statistics
+from notifier.sending import drain
 from notifier.targeting import TOKYO, quiet_until
+from tests.support.clock import offset_to_tokyo
 
 from .conftest import make_resident, received
 
@@ -151,8 +154,9 @@ def test_webpush_retries_and_forgets_expired_subscriptions(channels):
     assert stats["sent"] == 1 and stats["failed_permanent"] == 1
 
 
-def test_quiet_hours_defer_except_urgent_disaster_notices(channels):
+def test_quiet_hours_defer_except_urgent_disaster_notices(channels, settings):
     push_service, _ = channels
+    settings.HUB_CLOCK_OFFSET_SECONDS = offset_to_tokyo(12, 0)  # inside 00:00-23:59:59
     sleeper = make_resident(push_service, "webpush", ["bosai", "event"],
                             quiet_start=dtime(0, 0), quiet_end=dtime(23, 59, 59))
     event, _ = create_notice(title="祭り", body="開催", topics=["event"], plan_now=True)
@@ -163,6 +167,30 @@ def test_quiet_hours_defer_except_urgent_disaster_notices(channels):
     got = push_service.messages(sleeper.endpoint)
     assert [m["title"] for m in got] == ["大津波警報"] and got[0]["_urgency"] == "high"
     assert Delivery.objects.get(notice=event).status == "pending"
+
+
+def test_at_night_on_the_hubs_clock_info_waits_and_a_disaster_warning_does_not(channels, settings):
+    """22:00-07:00 quiet hours, and the hub's clock says 23:30 in Tokyo: the event notice is
+    due at 07:00 (on the wall clock the sender reads), the urgent bosai one goes now."""
+    push_service, _ = channels
+    settings.HUB_CLOCK_OFFSET_SECONDS = offset_to_tokyo(23, 30)
+    resident = make_resident(push_service, "webpush", ["bosai", "event"],
+                             quiet_start=dtime(22, 0), quiet_end=dtime(7, 0))
+    event, _ = create_notice(title="祭り", body="開催", topics=["event"], plan_now=True)
+    urgent, _ = create_notice(title="大津波警報", body="避難してください", topics=["bosai"],
+                              severity="urgent", plan_now=True)
+    drain(event.pk)
+    run_until_done(urgent)
+    assert [m["title"] for m in push_service.messages(resident.endpoint)] == ["大津波警報"]
+    waiting = Delivery.objects.get(notice=event)
+    morning = clock.now().astimezone(TOKYO).replace(hour=7, minute=0, second=0, microsecond=0)
+    morning += timedelta(days=1)  # 23:30 -> tomorrow 07:00
+    assert waiting.status == "pending" and waiting.due_at == clock.to_wall_clock(morning)
+
+    settings.HUB_CLOCK_OFFSET_SECONDS = offset_to_tokyo(12, 0)  # at noon it goes at once
+    lunch, _ = create_notice(title="昼の祭り", body="開催", topics=["event"], plan_now=True)
+    run_until_done(lunch)
+    assert [m["title"] for m in push_service.messages(resident.endpoint)] == ["大津波警報", "昼の祭り"]
 
 
 def test_quiet_until_crosses_midnight():

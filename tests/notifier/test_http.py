@@ -173,3 +173,127 @@ def test_chat_reply_uses_what_the_assistant_answers(client, channels, monkeypatc
     monkeypatch.setattr(service, "ask", down)
     line_post(client, [event("message", user, message={"type": "text", "id": "4", "text": "?"})])
     assert "サイト内検索" in line_api.replies[-1]["messages"][0]["text"]
+
+
+def test_an_editors_label_change_reaches_the_subscribe_page_and_the_line_menus(client, channels):
+    """Editors rename a topic and a district in the admin (区の基本情報): residents read the
+    new labels on /notifications/ and in LINE's menus and replies; keys stay the same."""
+    from cms.core.models import Area, Topic
+
+    Topic.objects.filter(key="gomi").update(name_ja="ごみ・資源の回収")
+    Area.objects.filter(key="tsukishima").update(name_ja="月島・晴海地域")
+    page = client.get("/notifications/").content.decode()
+    assert "ごみ・資源の回収" in page and "月島・晴海地域" in page
+    assert "ごみ・リサイクル" not in page and "月島地域" not in page
+
+    _, line_api = channels
+    user = line_user_id(3)
+    line_post(client, [event("follow", user)])
+    line_post(client, [event("postback", user, postback={"data": "menu:topics"})])
+    labels = [item["action"]["label"] for item in line_api.replies[-1]["messages"][0]["quickReply"]["items"]]
+    assert "＋ごみ・資源の回収" in labels
+    line_post(client, [event("postback", user, postback={"data": "menu:areas"})])
+    labels = [item["action"]["label"] for item in line_api.replies[-1]["messages"][0]["quickReply"]["items"]]
+    assert "＋月島・晴海地域" in labels
+    line_post(client, [event("postback", user, postback={"data": "topic:gomi"})])
+    assert line_api.replies[-1]["messages"][0]["text"].startswith("ごみ・資源の回収の通知を")
+    assert Subscriber.objects.get(line_user_id=user).topics == ["bosai", "gomi"]
+
+
+# --- contract §3a: which browser subscriptions are accepted -----------------------------
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("endpoint, accepted", [
+    ("https://fcm.googleapis.com/fcm/send/abc", True),
+    ("https://fcm.googleapis.com:443/fcm/send/abc", True),
+    ("https://FCM.googleapis.com/fcm/send/abc", True),
+    ("https://wns2-par02p.notify.windows.com/w/?token=abc", True),
+    ("https://fcm.googleapis.com:99999/fcm/send/x", False),
+    ("https://fcm.googleapis.com:abc/fcm/send/x", False),
+    ("https://fcm.googleapis.com:0/fcm/send/x", False),
+    ("https://fcm.googleapis.com:8443/fcm/send/x", False),
+    ("https://fcm.googleapis.com:/fcm/send/x", False),
+    ("https://user:pw@fcm.googleapis.com/fcm/send/x", False),
+    ("https://fcm.googleapis.com/fcm/send/ｘ", False),
+    ("https://fcm.googleapis.com/fcm/send/" + "a" * 1000, False),
+    ("https://fcm.googleapis.com/fcm/send/a b", False),
+    ("http://fcm.googleapis.com/fcm/send/x", False),
+    ("https://fcm.googleapis.com.evil.example/x", False),
+    ("https://evilnotify.windows.com/x", False),
+])
+def test_push_endpoints_per_contract_3a(client, channels, settings, endpoint, accepted):
+    push_service, _ = channels
+    settings.WEBPUSH_ALLOW_LOOPBACK = False
+    sub = push_service.subscription()
+    sub["endpoint"] = endpoint
+    response = post_json(client, "/api/push/subscriptions", {"subscription": sub, "topics": ["gomi"]})
+    assert response.status_code == (201 if accepted else 400), response.content
+    if not accepted:
+        assert "endpoint" in response.json()["error"]
+    assert Subscriber.objects.exists() is accepted
+
+
+def test_push_keys_per_contract_3a(client, channels):
+    push_service, _ = channels
+    good = push_service.subscription()
+    point = base64.urlsafe_b64decode(good["keys"]["p256dh"] + "=")
+    auth = base64.urlsafe_b64decode(good["keys"]["auth"] + "==")
+    std = base64.b64encode(point).decode()  # may carry + and /
+    cases = {
+        "padded p256dh": ({"p256dh": _b64(point) + "="}, True),
+        "padded auth": ({"auth": _b64(auth) + "=="}, True),
+        "standard base64 alphabet": ({"p256dh": std.replace("-", "+")[:-1] + "+"}, False),
+        "non-canonical last character": ({"p256dh": _b64(point)[:-1] + chr(ord(_b64(point)[-1]) + 1)}, False),
+        "64 bytes": ({"p256dh": _b64(point[:64])}, False),
+        "compressed point": ({"p256dh": _b64(bytes([2 + (point[-1] & 1)]) + point[1:33])}, False),
+        "not on the curve": ({"p256dh": _b64(b"\x04" + b"\x01" * 64)}, False),
+        "auth 15 bytes": ({"auth": _b64(auth[:15])}, False),
+        "auth with a dot": ({"auth": _b64(auth)[:-1] + "."}, False),
+        "p256dh not a string": ({"p256dh": 12}, False),
+    }
+    for name, (keys, accepted) in cases.items():
+        sub = push_service.subscription()
+        sub["keys"].update(keys)
+        response = post_json(client, "/api/push/subscriptions", {"subscription": sub, "topics": ["gomi"]})
+        assert response.status_code == (201 if accepted else 400), (name, response.content)
+
+
+# --- LINE: replies leave the request; an expired reply token becomes a push ----------
+
+def test_expired_reply_token_is_answered_by_push(client, channels):
+    _, line_api = channels
+    user = line_user_id(5)
+    line_post(client, [event("follow", user)])
+    settings_event = event("message", user, message={"type": "text", "id": "9", "text": "設定"})
+    line_api.expired_reply_tokens.add(settings_event["replyToken"])
+    assert line_post(client, [settings_event]).status_code == 200
+    [pushed] = line_api.pushes
+    assert pushed["to"] == user and "いまの通知設定" in pushed["messages"][0]["text"]
+
+
+def test_unfollow_removes_the_user_from_batches_still_to_be_sent(client, channels):
+    from notifier.models import LineBatch
+    from notifier.notices import create_notice
+
+    from .test_fanout import run_until_done
+
+    _, line_api = channels
+    users = [line_user_id(n) for n in (21, 22, 23)]
+    for user in users:
+        line_post(client, [event("follow", user)])
+    line_api.fail_next(1, status=500)
+    notice, _ = create_notice(title="大雨", body="注意", topics=["bosai"], plan_now=True)
+    from notifier.sending import drain
+
+    drain(notice.pk)
+    batch = LineBatch.objects.get(notice=notice)
+    assert batch.status == "failed_temporary" and set(batch.recipients) == set(users)
+    line_post(client, [event("unfollow", users[1])])
+    batch.refresh_from_db()
+    assert users[1] not in batch.recipients and len(batch.recipients) == 2
+    run_until_done(notice)
+    assert line_api.messages(users[1]) == []
+    assert [len(line_api.messages(u)) for u in (users[0], users[2])] == [1, 1]

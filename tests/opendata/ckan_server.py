@@ -1,7 +1,7 @@
 """A real CKAN 2.12 for the integration tests, on 127.0.0.1, with everything private.
 
-- PostgreSQL from Debian in its own cluster (initdb into a temp dir, own port, unix
-  socket in that dir; run as the `postgres` user when the tests run as root).
+- PostgreSQL from Debian in its own cluster (tests/support/postgres.py: initdb into a
+  temp dir, own port, unix socket in that dir, fsync off).
 - The Solr stand-in (solr_standin.py) answering on solr_url.
 - CKAN from var/ckan-venv (`make opendata-ckan-setup`), configured by `ckan config-tool`,
   `ckan db init`, a sysadmin with an API token, served by `ckan run`.
@@ -11,9 +11,7 @@ Redis is not needed for what the tests do: CKAN only logs that it is missing.
 from __future__ import annotations
 
 import os
-import pwd
 import re
-import shutil
 import subprocess
 import tempfile
 import time
@@ -22,15 +20,10 @@ from pathlib import Path
 import requests
 
 from tests.support.hub import REPO, free_port, stop_processes, wait_for_http
+from tests.support.postgres import PrivatePostgres, pg_bin_dir
 
 CKAN_VENV = Path(os.environ.get("CKAN_VENV", REPO / "var" / "ckan-venv"))
 CKAN_BIN = CKAN_VENV / "bin" / "ckan"
-
-
-def pg_bin_dir() -> Path | None:
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                      key=lambda p: int(p.parent.parent.name))
-    return versions[-1].parent if versions else None
 
 
 def missing_prerequisites() -> str | None:
@@ -41,50 +34,6 @@ def missing_prerequisites() -> str | None:
     return None
 
 
-class PrivatePostgres:
-    """A throwaway PostgreSQL cluster reachable only through its own unix socket."""
-
-    def __init__(self) -> None:
-        self.bin = pg_bin_dir()
-        self.dir = Path(tempfile.mkdtemp(prefix="ckan-pg-"))
-        self.data = self.dir / "data"
-        self.port = free_port()
-        self.as_postgres = os.geteuid() == 0  # initdb refuses to run as root
-
-    def _run(self, *cmd: str, **kwargs) -> subprocess.CompletedProcess:
-        if self.as_postgres:
-            cmd = ("runuser", "-u", "postgres", "--", *cmd)
-        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
-
-    def start(self) -> PrivatePostgres:
-        if self.as_postgres:
-            user = pwd.getpwnam("postgres")
-            os.chown(self.dir, user.pw_uid, user.pw_gid)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                  "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses='' -c fsync=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.dir / "postgres.log"), "-w", "start")
-        self.sql("CREATE ROLE ckan LOGIN")
-        self.sql("CREATE DATABASE ckan OWNER ckan ENCODING 'UTF8'")
-        return self
-
-    def sql(self, statement: str) -> None:
-        self._run(str(self.bin / "psql"), "-h", str(self.dir), "-p", str(self.port),
-                  "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-c", statement)
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://ckan@/ckan?host={self.dir}&port={self.port}"
-
-    def stop(self) -> None:
-        try:
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 class CkanServer:
     def __init__(self, work_dir: Path, solr_url: str) -> None:
         self.work_dir = Path(work_dir)
@@ -93,7 +42,7 @@ class CkanServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.ini = self.work_dir / "ckan.ini"
         self.storage = self.work_dir / "storage"
-        self.db = PrivatePostgres()
+        self.db = PrivatePostgres(prefix="ckan-pg-")
         self.proc: subprocess.Popen | None = None
         self.api_key = ""
 
@@ -121,11 +70,12 @@ class CkanServer:
 
     def start(self) -> CkanServer:
         self.db.start()
+        self.db.create_database("ckan", owner="ckan")
         self.storage.mkdir(parents=True, exist_ok=True)
         subprocess.run([str(CKAN_BIN), "generate", "config", str(self.ini)], check=True,
                        capture_output=True, cwd=self.work_dir)
         self.configure({
-            "sqlalchemy.url": self.db.url,
+            "sqlalchemy.url": f"postgresql://ckan@/ckan?host={self.db.dir}&port={self.db.port}",
             "solr_url": self.solr_url,
             "ckan.site_url": self.url,
             "ckan.storage_path": str(self.storage),

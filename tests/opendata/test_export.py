@@ -44,11 +44,44 @@ def test_evacuation_sites_are_the_real_31_with_disaster_flags(exported):
     assert [taimei[f"災害種別_{k}"] for k in ("洪水", "高潮", "地震", "津波", "大規模な火事", "内水氾濫")] == \
         ["1", "1", "1", "", "", "1"]
     assert sum(r["災害種別_津波"] == "1" for r in rows) == 6
+    # what the ward knows as 設置主体, and the one phone number its sources have
+    assert {(r["市区町村コード"], r["地方公共団体名"]) for r in rows} == {("131024", "東京都中央区")}
+    assert {r["名称"]: r["電話番号"] for r in rows if r["電話番号"]} == {"中央区役所": "03-3543-0211"}
+    gaps = json.loads(exported["evacuation_space"].json_bytes)["gaps"]
+    assert "電話番号（標準では必須）：31件中30件は、区の元データにないため空欄です。" in gaps
+    assert any(g.startswith("指定避難所との重複（標準では必須）") for g in gaps)
     akashi = next(r for r in rows if r["名称"] == "明石小学校")
     assert (akashi["所在地_町字"], akashi["所在地_番地以下"]) == ("明石町", "1-15")  # no 丁目
     assert exported["evacuation_space"].modified.isoformat() == "2025-03-31"
     assert not exported["evacuation_space"].has_sample_rows
     assert all(SAMPLE_REMARK not in r["備考"] for r in rows)
+
+
+def test_exported_headers_are_the_named_definition_version_byte_for_byte(exported):
+    evac = exported["evacuation_space"]
+    header = evac.csv_bytes.removeprefix(BOM).split(b"\r\n", 1)[0].decode("utf-8")
+    assert header.split(",") == by_slug("evacuation_space").header
+    assert header.split(",")[20:24] == ["連絡先備考（その他、SNSなど）", "郵便番号", "市区町村コード", "地方公共団体名"]
+    assert json.loads(evac.json_bytes)["definition"]["version"] == "第3.09版"
+    for files in exported.values():
+        first = files.csv_bytes.removeprefix(BOM).split(b"\r\n", 1)[0].decode("utf-8")
+        assert next(csv.reader([first])) == files.dataset.layouts[0].header, files.dataset.slug
+        assert files.dataset.definition.get("columns_source"), files.dataset.slug
+
+
+def test_every_export_validates_with_frictionless(exported, tmp_path):
+    """An independent validator, against the project's own Table Schema files."""
+    import yaml
+    from frictionless import Resource, Schema
+
+    for slug, files in exported.items():
+        descriptor = yaml.safe_load(files.dataset.schema_file.read_text(encoding="utf-8"))["schema"]
+        assert Schema.validate_descriptor(descriptor).valid, slug
+        path = tmp_path / files.dataset.csv_name
+        path.write_bytes(files.csv_bytes)
+        report = Resource(path=path.name, basepath=str(tmp_path),
+                          schema=Schema.from_descriptor(descriptor)).validate()
+        assert report.valid, (slug, [e.message for task in report.tasks for e in task.errors][:5])
 
 
 def test_sample_datasets_say_so_in_every_row_and_in_json(exported):
@@ -113,6 +146,7 @@ def test_cli_export_then_validate_from_the_repository_root(hub, tmp_path):
     run = subprocess.run([sys.executable, "-m", "opendata", "validate", str(out)],
                          cwd=REPO, env=hub.env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "131024_evacuation_space.csv: 03 指定緊急避難場所一覧（第3.09版）として検査" in run.stderr
 
     # a mistake a person makes in Excel: a name cleared and a 災害種別 typed as ○
     path = out / "131024_evacuation_space.csv"

@@ -28,7 +28,8 @@ def test_catalogue_lists_every_dataset_with_licence_and_downloads(client):
         assert f'href="/opendata/{dataset.csv_name}"' in html
         assert f'href="/opendata/{dataset.json_name}"' in html
     # column definitions, byte-exact, and the last update of the real data
-    assert "<th scope=\"row\">連絡先備考(その他、SNSなど)</th>" in html
+    assert "<th scope=\"row\">連絡先備考（その他、SNSなど）</th>" in html
+    assert "<caption>指定緊急避難場所一覧の項目（第3.09版）</caption>" in html
     assert '<time datetime="2025-03-31">2025年3月31日</time>' in html
 
 
@@ -39,6 +40,11 @@ def test_sample_datasets_are_labelled_and_real_ones_are_not(client):
     assert "サンプルデータを含みます" in sections["population"]
     assert "サンプルデータを含みます" not in sections["evacuation_space"]
     assert "データの来歴" in sections["evacuation_space"]  # the provenance caveat
+    # what the ward's sources lack is said, not silently left blank
+    assert "区のデータにない項目" in sections["evacuation_space"]
+    assert "電話番号（標準では必須）" in sections["evacuation_space"]
+    assert "準拠する定義</dt><dd>自治体標準オープンデータセット データ項目定義書A 第3.09版「03.指定緊急避難場所一覧」" \
+        in sections["evacuation_space"]
 
 
 def test_csv_and_json_downloads(client):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opendata.catalogue import by_slug, datasets, lg_code_check_digit
-from opendata.validation import BOM, validate_bytes, validate_directory
+from opendata.validation import BOM, inspect_bytes, validate_bytes, validate_directory
 
 EVAC = by_slug("evacuation_space")
 TOILET = by_slug("public_toilet")
@@ -28,7 +31,7 @@ def make_csv(header: list[str], rows: list[dict[str, str]], bom: bool = True,
 def good_evac_row(**changes: str) -> dict[str, str]:
     row = {"全国地方公共団体コード": "131024", "ID": "1", "名称": "泰明小学校",
            "所在地_連結表記": "東京都中央区銀座5-1-13", "緯度": "35.672383", "経度": "139.761495",
-           "災害種別_地震": "1", "想定収容人数": "2384"}
+           "市区町村コード": "131024", "災害種別_地震": "1", "想定収容人数": "2384"}
     return row | changes
 
 
@@ -53,7 +56,11 @@ def test_check_digit_of_chuo_city_is_4():
     ("経度", "139.90", "経度 139.90 は中央区の範囲"),
     ("緯度", "35度40分", "10進の度"),
     ("災害種別_地震", "○", "131024_evacuation_space.csv:2:災害種別_地震: 該当する場合は「1」、該当しない場合は空欄"),
-    ("指定避難所との重複", "あり", "「有」「無」のどれか"),
+    ("指定避難所との重複", "有", "該当する場合は「1」、該当しない場合は空欄"),
+    ("市区町村コード", "", "必須の項目が空です"),
+    ("連絡先メールアドレス", "銀座五丁目", "メールアドレスの形"),
+    ("URL", "中央区", "URL は http:// か https:// で始めて"),
+    ("郵便番号", "東京都", "郵便番号は半角数字7桁"),
     ("想定収容人数", "約2000", "整数（半角数字）"),
     ("想定収容人数", "-5", "0 以上"),
     ("電話番号", "0335430211", "ハイフン区切り"),
@@ -67,7 +74,9 @@ def test_each_rule_reports_file_row_column_and_reason(column, value, expected):
 
 
 def test_good_values_of_each_kind_pass():
-    row = good_evac_row(電話番号="03-3543-0211", 指定避難所との重複="有", 標高="3.5")
+    row = good_evac_row(電話番号="03-3543-0211", 指定避難所との重複="1", 標高="3.5",
+                        連絡先メールアドレス="bosai@city.chuo.lg.jp", URL="https://www.city.chuo.lg.jp/",
+                        郵便番号="1048404")
     assert messages(make_csv(EVAC.header, [row])) == []
 
 
@@ -112,10 +121,10 @@ def test_yes_no_vocabulary():
 
 def test_header_must_be_byte_exact_including_bracket_width():
     header = list(EVAC.header)
-    header[20] = "連絡先備考（その他、SNSなど）"  # full-width brackets; 03 uses half-width
+    header[20] = "連絡先備考(その他、SNSなど)"  # half-width brackets; 第3.09版 uses full-width
     found = messages(make_csv(header, [good_evac_row()]))
-    assert found == ["131024_evacuation_space.csv:1:連絡先備考(その他、SNSなど): 21列目の見出しが"
-                     "「連絡先備考（その他、SNSなど）」です（標準の項目名は「連絡先備考(その他、SNSなど)」、"
+    assert found == ["131024_evacuation_space.csv:1:連絡先備考（その他、SNSなど）: 21列目の見出しが"
+                     "「連絡先備考(その他、SNSなど)」です（標準の項目名は「連絡先備考（その他、SNSなど）」、"
                      "全角・半角も含めて同じにしてください）"]
 
 
@@ -123,9 +132,18 @@ def test_header_order_matters():
     header = list(EVAC.header)
     header[13], header[14] = header[14], header[13]  # 経度 before 緯度
     found = messages(make_csv(header, [good_evac_row()]))
-    header_problems = [f.split(": ")[0] for f in found if ".csv:1:" in f]
-    assert header_problems == ["131024_evacuation_space.csv:1:緯度",
-                                                "131024_evacuation_space.csv:1:経度"]
+    assert [f for f in found if ".csv:1:" in f] == [
+        "131024_evacuation_space.csv:1:経度: 「経度」が14列目にあります（標準では15列目です）"]
+
+
+def test_one_inserted_column_is_reported_once_and_later_cells_still_checked():
+    header = [*EVAC.header[:20], "FAX番号", *EVAC.header[20:]]
+    row = good_evac_row(URL="中央区")
+    record = [row.get(name, "") for name in EVAC.header]
+    data = make_csv(header, []) + (",".join([*record[:20], "", *record[20:]]) + "\r\n").encode()
+    assert messages(data) == [
+        "131024_evacuation_space.csv:1:21列目: 標準にない列「FAX番号」があります",
+        "131024_evacuation_space.csv:2:URL: URL は http:// か https:// で始めてください（列がずれていませんか）：「中央区」"]
 
 
 def test_missing_and_extra_columns():
@@ -149,9 +167,30 @@ def test_encoding_must_be_utf8_with_bom():
                          "（Shift_JIS で保存されていませんか）")
 
 
-def test_unknown_file_name():
-    found = [str(v) for v in validate_bytes("hinanjo.csv", make_csv(EVAC.header, []))]
+def test_any_file_name_the_dataset_is_recognised_from_the_header():
+    report = inspect_bytes("hinanjo.csv", make_csv(EVAC.header, [good_evac_row()]))
+    assert report.violations == [] and report.follows == "03 指定緊急避難場所一覧（第3.09版）"
+
+
+def test_a_header_like_no_dataset_is_reported():
+    found = [str(v) for v in validate_bytes("hinanjo.csv", make_csv(["施設名", "住所", "電話"], []))]
     assert len(found) == 1 and found[0].startswith("hinanjo.csv:1:-: どの標準データセットのファイルか分かりません")
+
+
+def test_older_published_headers_are_named():
+    older = EVAC.layouts[1]
+    assert "設置主体" in older.name
+    assert "市区町村コード(設置主体)" in older.header and "連絡先備考(その他、SNSなど)" in older.header
+    row = good_evac_row(全国地方公共団体コード="273015")  # 島本町
+    row["市区町村コード(設置主体)"] = row.pop("市区町村コード")
+    row["市区町村コード(設置主体)"] = "273015"
+    report = inspect_bytes("273015_evacuation_space.csv", make_csv(older.header, [row]))
+    assert report.layout == older and report.violations == []
+    # the old name is still checked like the current column: 必須, with a check digit
+    row["市区町村コード(設置主体)"] = "273016"
+    assert [str(v) for v in inspect_bytes("x.csv", make_csv(older.header, [row])).violations] == [
+        "x.csv:2:市区町村コード(設置主体): 全国地方公共団体コード「273016」の検査数字が合いません"
+        "（27301 の検査数字は 5）"]
 
 
 def test_legacy_column_names_are_read_as_text_not_yaml_booleans():
@@ -175,3 +214,44 @@ def test_a_directory_reports_each_file_and_missing_datasets(tmp_path):
     assert "131024_evacuation_space.csv:2:緯度" not in "".join(found)  # 緯度 is optional
     missing = [f for f in found if f.endswith("のファイルがありません")]
     assert len(missing) == len(datasets()) - 1
+
+
+REPORT_LINE = re.compile(r"^[^:]+:(\d+|-):[^:]+: \S.*$")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.text(max_size=12), min_size=0, max_size=45), min_size=0, max_size=6),
+       st.sampled_from([None, *EVAC.layouts, *TOILET.layouts]))
+def test_any_csv_gets_file_row_column_messages_and_never_crashes(rows, layout):
+    """Hostile input: whatever a file holds, every problem is one `file:row:column: message`."""
+    header = layout.header if layout else (rows[0] if rows else [])
+    data = make_csv(header, []) + make_csv_rows(rows)
+    for violation in inspect_bytes("f.csv", data).violations:
+        assert REPORT_LINE.match(str(violation).replace("\n", " ")), str(violation)
+
+
+def make_csv_rows(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def test_every_schema_names_its_version_and_writes_shared_columns_alike():
+    for dataset in datasets():
+        assert dataset.definition.get("columns_source"), dataset.slug
+        assert dataset.version, dataset.slug
+        # 第3.09版 writes this column with full-width brackets in every dataset
+        assert "連絡先備考(その他、SNSなど)" not in dataset.header, dataset.slug
+        for column in dataset.columns:
+            assert column.mark in ("", "必須", "推奨", "任意"), (dataset.slug, column.name)
+            if column.type == "time":
+                assert column.format == "%H:%M", (dataset.slug, column.name)
+
+
+def test_the_wards_own_files_must_follow_the_current_version():
+    older = EVAC.layouts[1]
+    row = good_evac_row()
+    row["市区町村コード(設置主体)"] = row.pop("市区町村コード")
+    found = [str(v) for v in validate_bytes("131024_evacuation_space.csv", make_csv(older.header, [row]))]
+    assert found == [f"131024_evacuation_space.csv:1:-: 見出しが旧い版（{older.name}）です。"
+                     "区のファイルは現行の第3.09版の見出しで作ってください"]

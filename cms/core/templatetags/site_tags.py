@@ -22,6 +22,13 @@ def absolute_url(context, page=None) -> str:
     return _absolute_url(request.path if request else "/")
 
 
+@register.simple_tag
+def ward_fact(key: str) -> str:
+    """One fact of the ward's identity (taxonomy.yaml), for templates rendered without a
+    request context, such as 500.html (which must not need the database either)."""
+    return ward()[key]
+
+
 def _organization() -> dict:
     w = ward()
     return {

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from notifier.sending import sweep
+from notifier.tasks import sweep
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from notifier.jma import poll_all
-from notifier.sending import sweep
+from notifier.tasks import sweep
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from cms.assistant.export import BrokenAnswerLink, build_export, chatbot_dir
 
 class Command(BaseCommand):
     help = (
-        "Writes chatbot/data/nlu/faq.yml, chatbot/domain/faq.yml and "
+        "Writes chatbot/data/nlu/faq.yml, chatbot/domain/faq.yml, chatbot/domain/ward.yml and "
         "chatbot/actions/contacts.json from the CMS; fails when an answer links to a "
         "missing or unpublished page."
     )

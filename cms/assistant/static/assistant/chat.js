@@ -82,13 +82,22 @@
     return item;
   }
 
+  // Only links within this site or to https: pages are shown (never javascript:, data:,
+  // or //other-host), whatever the server or the chatbot behind it sends.
+  function safeUrl(url) {
+    if (typeof url !== "string" || !url || /[\s\\\u0000-\u001f\u007f]/.test(url)) return null;
+    if (url.charAt(0) === "/") return url.charAt(1) === "/" ? null : url;
+    return /^https:\/\/[^\/@?#]+(?:[\/?#]|$)/i.test(url) ? url : null;
+  }
+
   function showReply(reply) {
-    var item = say(T.bot, reply.text || "", "bot");
-    if (reply.url) {
+    var item = say(T.bot, typeof reply.text === "string" ? reply.text : "", "bot");
+    var url = safeUrl(reply.url);
+    if (url) {
       var link = document.createElement("a");
       link.className = "chat-widget__link";
-      link.href = reply.url;
-      link.textContent = reply.url.indexOf("/search/") === 0 ? T.search : T.page;
+      link.href = url;
+      link.textContent = url.indexOf("/search/") === 0 ? T.search : T.page;
       var p = document.createElement("p");
       p.appendChild(link);
       item.appendChild(p);

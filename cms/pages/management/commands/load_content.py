@@ -14,8 +14,10 @@ class Command(BaseCommand):
                             help="do nothing when the site already has topic pages")
 
     def handle(self, *args, content_dir=None, force=False, if_empty=False, **options):
+        from cms.core.sites import sync_default_site
         from cms.pages.models import TopicPage
 
+        sync_default_site()  # absolute links start with HUB_BASE_URL (contract §3)
         if if_empty and TopicPage.objects.exists():
             self.stdout.write("site already has content; skipping load_content")
             return
@@ -24,6 +26,7 @@ class Command(BaseCommand):
             report = loader.load()
         except ContentError as exc:
             raise CommandError(str(exc)) from exc
+        sync_default_site()
         self.stdout.write(self.style.SUCCESS(f"load_content: {report.summary()}"))
         for label in report.conflicts:
             self.stdout.write(self.style.WARNING(f"  not overwritten (edited in admin): {label}"))

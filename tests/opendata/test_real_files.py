@@ -1,0 +1,129 @@
+"""Real files published by other municipalities (tests/opendata/fixtures/README.md).
+
+The validator must take each for the right dataset and 定義書 version from its header,
+check coordinates against Japan (not Chuo City) because the file's own 全国地方公共団体コード
+says it is not the ward's, find nothing wrong in the correct ones, and catch a row whose
+values have slid one column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from opendata.catalogue import by_slug
+from opendata.validation import inspect_bytes, inspect_directory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORRECT = {
+    "222127_public_toilet.csv": "13 公衆トイレ一覧（第3.09版）",
+    "222127_aed.csv": "08 AED設置箇所一覧（2020年版 推奨データセット）",
+    "222127_public_facility-59773.csv": "01 公共施設一覧（2020年版 推奨データセット）",
+}
+
+
+def rows_of(name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((FIXTURES / name).read_text(encoding="utf-8"), newline="")))
+
+
+def as_bytes(records: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(records)
+    return buffer.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize(("name", "follows"), CORRECT.items())
+def test_correct_files_of_other_municipalities_pass_and_their_version_is_named(name, follows):
+    report = inspect_bytes(name, (FIXTURES / name).read_bytes())
+    assert [str(v) for v in report.violations] == []
+    assert report.follows == follows
+
+
+def test_the_file_name_does_not_matter():
+    data = (FIXTURES / "222127_public_toilet.csv").read_bytes()
+    report = inspect_bytes("koushu-toilet_R7.csv", data)
+    assert report.dataset == by_slug("public_toilet") and report.violations == []
+
+
+def test_a_real_file_with_real_defects_gets_exactly_those_reported():
+    reports, missing = inspect_directory(FIXTURES)
+    assert missing == []  # no 131024 file here, so no ward dataset is "missing"
+    matsuyama = next(r for r in reports if r.file == "382019_evacuation_space.csv")
+    assert matsuyama.follows == "03 指定緊急避難場所一覧（第3.09版）"
+    assert [str(v) for v in matsuyama.violations] == [
+        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
+        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
+        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
+        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
+        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
+    ]
+
+
+def test_the_wards_bounding_box_applies_only_to_131024():
+    records = rows_of("222127_public_toilet.csv")
+    records[1][0] = "131024"  # 焼津市's coordinates under Chuo City's code
+    found = [str(v) for v in inspect_bytes("x.csv", as_bytes(records[:2])).violations]
+    assert "x.csv:2:緯度: 緯度 34.8760119 は中央区の範囲（35.64〜35.702）の外です" in found[1]
+    assert found[0].startswith("x.csv:1:-: 文字コードが UTF-8（BOM付き）ではありません")  # the ward's files need a BOM
+
+
+def test_the_code_in_the_file_is_checked_with_its_check_digit():
+    records = rows_of("222127_public_toilet.csv")
+    records[1][0] = "222128"
+    found = [str(v) for v in inspect_bytes("x.csv", as_bytes(records[:2])).violations]
+    assert found == ["x.csv:2:全国地方公共団体コード: 全国地方公共団体コード「222128」の検査数字が合いません（22212 の検査数字は 7）"]
+
+
+def test_coordinates_outside_japan_are_caught_for_other_municipalities():
+    records = rows_of("222127_public_toilet.csv")
+    lat = records[0].index("緯度")
+    records[1][lat], records[1][lat + 1] = records[1][lat + 1], records[1][lat]  # swapped
+    found = [str(v) for v in inspect_bytes("x.csv", as_bytes(records[:2])).violations]
+    assert [f.split(":")[2] for f in found] == ["緯度", "経度"]
+    assert "日本の範囲" in found[0]
+
+
+def shift_right(record: list[str], at: int) -> list[str]:
+    """A value typed one cell too far right from column `at` (the last cell falls off)."""
+    return [*record[:at], "", *record[at:-1]]
+
+
+@pytest.mark.parametrize("name", ["222127_public_toilet.csv", "222127_aed.csv"])
+def test_every_row_shifted_by_one_column_is_caught(name):
+    records = rows_of(name)
+    at = records[0].index("名称_カナ")  # a cell left out after the name, as happens in Excel
+    shifted = [records[0], *(shift_right(r, at) for r in records[1:])]
+    found = inspect_bytes(name, as_bytes(shifted)).violations
+    assert {v.row for v in found} == set(range(2, len(records) + 1)), [str(v) for v in found]
+
+
+def test_shifted_contact_columns_are_named_in_the_message():
+    """An e-mail column holding a place name, a URL column holding a city name (03)."""
+    evac = by_slug("evacuation_space")
+    row = dict.fromkeys(evac.header, "")
+    row |= {"全国地方公共団体コード": "382019", "名称": "城山公園", "所在地_連結表記": "愛媛県松山市堀之内",
+            "市区町村コード": "382019", "連絡先メールアドレス": "堀之内", "URL": "愛媛県松山市"}
+    found = [str(v) for v in inspect_bytes("x.csv", as_bytes([evac.header, list(row.values())])).violations]
+    assert found == [
+        "x.csv:2:連絡先メールアドレス: メールアドレスの形（例 info@city.example.lg.jp）ではありません（列がずれていませんか）：「堀之内」",
+        "x.csv:2:URL: URL は http:// か https:// で始めてください（列がずれていませんか）：「愛媛県松山市」",
+    ]
+
+
+def test_cli_names_each_files_version_and_reports_file_row_column(capsys):
+    from opendata.__main__ import main
+
+    assert main(["validate", str(FIXTURES)]) == 1  # the 松山市 file has real defects
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
+        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
+        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
+        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
+        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
+    ]
+    assert "222127_public_toilet.csv: 13 公衆トイレ一覧（第3.09版）として検査" in err.splitlines()
+    assert "222127_aed.csv: 08 AED設置箇所一覧（2020年版 推奨データセット）として検査" in err.splitlines()
