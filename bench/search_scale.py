@@ -188,8 +188,18 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (x 4 threads)")
-    parser.add_argument("--var", help="reuse this var dir (keeps a generated site)")
+    parser.add_argument("--var", help="with --measure-only: the var dir of a site built before")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="only measure the site in --var (no loading, no generating)")
     args = parser.parse_args()
+    if args.measure_only:
+        hub = HubProcess(Path(args.var), workers=args.workers, load_content=False,
+                         env={"LOG_LEVEL": "WARNING", "HUB_TASKS_BACKEND": "db"})
+        with hub:
+            count = hub.manage("shell", "-c", "from wagtail.models import Page;"
+                               "print(Page.objects.count())").stdout.split()[-1]
+            measure(hub, f"{count} pages", args)
+        return 0
     var = Path(args.var or tempfile.mkdtemp(prefix="bench-search-scale-"))
     var.mkdir(parents=True, exist_ok=True)
     env = {"LOG_LEVEL": "WARNING", "HUB_TASKS_BACKEND": "db"}

@@ -89,8 +89,9 @@ def _candidates(query: str, expansions: list[str], terms: dict[str, float]) -> l
     """Pages the engine finds for the query's terms, best first by the engine's own rank.
 
     Words and readings are asked for apart from reading bigrams: a bigram like 「しん」
-    is on thousands of pages, and pages found by bigrams alone only count when they
-    share most of the query's reading (ranking.Ranker.rank).
+    is on thousands of pages, and pages found by bigrams alone only count for a kana
+    query, when they share most of its reading (ranking.Ranker.rank): a query with kanji
+    does not ask for them at all.
     """
     es = elasticsearch.configured()
     if es is not None:
@@ -102,7 +103,7 @@ def _candidates(query: str, expansions: list[str], terms: dict[str, float]) -> l
     words = [engines.token(t) for t in terms if not t.startswith("g:")]
     grams = [engines.token(t) for t in terms if t.startswith("g:")]
     found = engine.candidates(words, CANDIDATES)
-    if grams:
+    if grams and not has_kanji(query):  # bigrams alone only count for kana queries
         found += engine.candidates(grams, CANDIDATES)
     return list(dict.fromkeys(found))
 
