@@ -23,44 +23,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from site_load import hammer  # noqa: E402  (the same load generator as the page bench)
 
 from tests.support.hub import HubProcess  # noqa: E402
 
 QUERIES = ["粗大ごみ", "住民票 取りたい", "保育園 申し込み", "じゅうみんひょう", "避難所 どこ",
            "マイナンバーカード 受け取り", "区役所 何時まで", "児童手当"]
-TIME_CAP = 90.0
 SEED = 20261201
-
-
-def hammer(urls: list[str], total: int, concurrency: int) -> tuple[float, list[float], int]:
-    local = threading.local()
-    deadline = time.monotonic() + TIME_CAP
-
-    def one(i: int) -> tuple[float, int]:
-        if time.monotonic() > deadline:
-            return 0.0, 0
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
-        start = time.perf_counter()
-        response = session.get(urls[i % len(urls)], timeout=30)
-        return (time.perf_counter() - start) * 1000, response.status_code
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(one, range(total)))
-    elapsed = time.perf_counter() - start
-    timings = sorted(ms for ms, status in results if status)
-    errors = sum(1 for _ms, status in results if status and status != 200)
-    return elapsed, timings, errors
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
