@@ -41,6 +41,12 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("load_content", verbosity=0)
+    if os.environ.get("SITESEARCH_ELASTICSEARCH_URL"):
+        # Score the rated queries on a real cluster: index these pages there first.
+        from cms.sitesearch.documents import rebuild
+
+        print(f"residents' index on {os.environ['SITESEARCH_ELASTICSEARCH_URL']}: "
+              f"{rebuild()} pages")
 
     import yaml
     from wagtail.models import Page

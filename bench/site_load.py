@@ -29,17 +29,19 @@ PAGES = {"home": "/", "topic": "/kurashi/juminhyo/", "search": "/search/?q=ç²—å¤
 TIME_CAP = 120.0
 
 
-def hammer(url: str, total: int, concurrency: int) -> tuple[float, list[float], int]:
+def hammer(url: str | list[str], total: int, concurrency: int) -> tuple[float, list[float], int]:
+    """`total` GETs from `concurrency` clients (a list of URLs is taken in turn)."""
+    urls = [url] if isinstance(url, str) else url
     local = threading.local()
     deadline = time.monotonic() + TIME_CAP
 
-    def one(_i: int) -> tuple[float, int]:
+    def one(i: int) -> tuple[float, int]:
         if time.monotonic() > deadline:
             return 0.0, 0
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         start = time.perf_counter()
-        response = session.get(url, timeout=30)
+        response = session.get(urls[i % len(urls)], timeout=30)
         return (time.perf_counter() - start) * 1000, response.status_code
 
     start = time.perf_counter()

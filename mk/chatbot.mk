@@ -3,7 +3,9 @@
 CHATBOT := chatbot
 CHATBOT_VENV := $(CHATBOT)/.venv
 CHATBOT_RASA := .venv/bin/rasa
-CHATBOT_REQ_HASH := $(shell sha256sum $(CHATBOT)/requirements.txt 2>/dev/null | cut -c1-12)
+# The venv also holds the repository's own Japanese text module (packages/chuo_text).
+CHATBOT_TEXT_PKG := packages/chuo_text
+CHATBOT_REQ_HASH := $(shell cat $(CHATBOT)/requirements.txt $(CHATBOT_TEXT_PKG)/pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 CHATBOT_VENV_STAMP := $(CHATBOT_VENV)/.installed-$(CHATBOT_REQ_HASH)
 # Rasa must never try to reach the internet (telemetry) from here, CI or a ward server.
 export RASA_TELEMETRY_ENABLED := false
@@ -18,11 +20,12 @@ COMPONENT_TESTS += chatbot-test
 
 chatbot-venv: $(CHATBOT_VENV_STAMP)
 
-$(CHATBOT_VENV_STAMP): $(CHATBOT)/requirements.txt
+$(CHATBOT_VENV_STAMP): $(CHATBOT)/requirements.txt $(CHATBOT_TEXT_PKG)/pyproject.toml
 	@PY=$$(UV=$(UV) $(CHATBOT)/scripts/find-python310) || exit 1; \
 	  echo "chatbot: Rasa venv with $$PY (about 2.7 GB, a few minutes the first time)"; \
 	  $(UV) venv --quiet --allow-existing --python "$$PY" $(CHATBOT_VENV) && \
-	  $(UV) pip sync --quiet --python $(CHATBOT_VENV)/bin/python $(CHATBOT)/requirements.txt
+	  $(UV) pip sync --quiet --python $(CHATBOT_VENV)/bin/python $(CHATBOT)/requirements.txt && \
+	  $(UV) pip install --quiet --no-deps --python $(CHATBOT_VENV)/bin/python -e $(CHATBOT_TEXT_PKG)
 	rm -f $(CHATBOT_VENV)/.installed-*
 	touch $@
 

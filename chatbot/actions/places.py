@@ -16,11 +16,11 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from chuo_text import to_hiragana as hiragana
 
 REPO = Path(__file__).resolve().parents[2]
 TAXONOMY_FILE = Path(os.environ.get("CHATBOT_TAXONOMY", REPO / "content" / "spec" / "taxonomy.yaml"))
 KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ def normalize(text: str) -> str:
     """Full-width to half-width, and 三丁目 to 3丁目."""
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"([一二三四五六七八九])丁目", lambda m: f"{KANJI_DIGITS[m.group(1)]}丁目", text)
-
-
-def hiragana(text: str) -> str:
-    return text.translate(KATAKANA_TO_HIRAGANA)
 
 
 @cache

@@ -6,8 +6,10 @@ compounds whole, so 粗大ごみ処理券 and 粗大ごみ would share no word f
 splits both into 粗大 / ごみ / 処理 / 券 so the word features overlap, and the
 character n-gram featurizer still sees the whole compound.
 
-Each token's `text` is Sudachi's normalized form (ゴミ/ごみ, 申込/申し込み and
-full-width letters become one spelling) and its `lemma` is the reading in hiragana,
+Each token's `text` is the written form folded the way the site search folds it
+(chuo_text.fold: ゴミ = ごみ, full-width letters half-width). Not Sudachi's
+normalized_form(), which turns ごみ into 塵 and so loses the word residents type;
+申込/申し込み still meet in the `lemma`, which is the reading in hiragana,
 so a featurizer with `use_lemma: true` learns from how words sound: a kana-only
 question (そだいごみ, じゅうみんひょう) meets the kanji training examples there.
 Whitespace and punctuation are dropped.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chuo_text import fold, to_hiragana
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,18 +28,13 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 SKIPPED_POS = {"空白", "補助記号"}
-KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
-
-
-def hiragana(text: str) -> str:
-    return text.translate(KATAKANA_TO_HIRAGANA)
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
 class SudachiTokenizer(Tokenizer):
-    """Splits Japanese text into SudachiPy morphemes (normalized form + hiragana reading)."""
+    """Splits Japanese text into SudachiPy morphemes (folded surface + hiragana reading)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -83,11 +81,11 @@ class SudachiTokenizer(Tokenizer):
             if morpheme.part_of_speech()[0] in SKIPPED_POS:
                 continue
             surface = morpheme.surface()
-            normalized = morpheme.normalized_form().lower()
+            written = fold(surface)
             reading = morpheme.reading_form()
             # Sudachi reads unknown words and symbols as "キゴウ"; keep the surface then.
-            reading = hiragana(surface if reading == "キゴウ" else reading).lower()
+            reading = to_hiragana(surface if reading == "キゴウ" else reading).lower()
             tokens.append(
-                Token(normalized, morpheme.begin(), morpheme.end(), lemma=reading)
+                Token(written or surface, morpheme.begin(), morpheme.end(), lemma=reading)
             )
         return self._apply_token_pattern(tokens)

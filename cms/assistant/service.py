@@ -66,6 +66,28 @@ def search_url(message: str) -> str:
     return "/search/?q=" + quote(message.strip()[:200])
 
 
+SEARCH_RESULTS_IN_FALLBACK = 3
+
+
+def search_result_replies(question: str, limit: int = SEARCH_RESULTS_IN_FALLBACK) -> list[dict]:
+    """The site search's top pages for the question, one reply each (title + link).
+
+    The same retriever as /search/ and the API, so the widget, LINE and /api/chat/ show
+    what the results page would show first. A question search finds nothing for gets no
+    extra replies rather than unrelated pages.
+    """
+    from cms.sitesearch import service as sitesearch
+
+    try:
+        outcome = sitesearch.search(question)
+        shown = sitesearch.SearchOutcome(outcome.query, outcome.page_ids[:limit])
+        pages = sitesearch.ranked_pages(shown)
+    except Exception:  # search trouble must never cost the resident the fallback itself
+        logger.exception("site search failed for the chat fallback")
+        return []
+    return [_reply(page.title, page.url) for page in pages if page.url]
+
+
 def _reply(text: str, url: str | None = None, faq_id: str | None = None, buttons=None) -> dict:
     return {"text": text, "faq_id": faq_id, "url": url, "buttons": list(buttons or [])}
 
@@ -76,7 +98,8 @@ def unavailable_body(message: str) -> dict:
         "ただいまチャットでのご案内ができません。サイト内検索で探すか、"
         f"区役所の代表電話 {phone} にお問い合わせください。"
     )
-    return {"replies": [_reply(text, search_url(message))], "intent": "unavailable", "confidence": 0.0}
+    replies = [_reply(text, search_url(message)), *search_result_replies(message)]
+    return {"replies": replies, "intent": "unavailable", "confidence": 0.0}
 
 
 def english_body(message: str) -> dict:
@@ -189,6 +212,8 @@ def _replies_from(messages: list, question: str) -> list[dict]:
             url = search_url(question)  # the site-search results for this very question
         faq_id = _string(custom.get("faq_id"), "faq_id", 100)
         replies.append(_reply(text, url, faq_id, buttons))
+        if custom.get("fallback"):
+            replies.extend(search_result_replies(question))
     return replies
 
 

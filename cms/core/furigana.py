@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from cms.sitesearch.japanese import furigana as segments
-from cms.sitesearch.japanese import has_kanji
+from chuo_text import furigana as segments
+from chuo_text import has_kanji
 
 COOKIE = "furigana"
 SKIP_TAGS = {"script", "style", "ruby", "rt", "rp", "textarea", "option", "code", "pre",

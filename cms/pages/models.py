@@ -30,8 +30,9 @@ class SeededPageMixin(models.Model):
         The database backend cannot find words inside Japanese sentences; with these terms
         the admin's page search finds 住民票 or ごみ too (residents' search is cms.sitesearch).
         """
+        from chuo_text import part_terms, word_terms
+
         from cms.sitesearch.documents import page_texts
-        from cms.sitesearch.japanese import part_terms, word_terms
 
         text = "\n".join(page_texts(self).values())
         return " ".join(dict.fromkeys(word_terms(text) + part_terms(text)))

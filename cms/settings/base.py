@@ -298,3 +298,10 @@ WHITENOISE_USE_FINDERS = True
 # Cached pages are answered right after static files, before sessions and routing.
 MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
                   "cms.core.page_cache.PageCacheMiddleware")
+
+# --- Residents' site search (cms.sitesearch): the database's full-text engine (SQLite
+# FTS5 or PostgreSQL, from the DB vendor); Elasticsearch/OpenSearch with kuromoji when
+# this URL is set (ELASTICSEARCH_URL also moves Wagtail's admin search there).
+SITESEARCH_ELASTICSEARCH_URL = os.environ.get(
+    "SITESEARCH_ELASTICSEARCH_URL", os.environ.get("ELASTICSEARCH_URL", ""))
+SITESEARCH_ELASTICSEARCH_PREFIX = os.environ.get("SITESEARCH_ELASTICSEARCH_PREFIX", "chuo_hub_")

@@ -7,10 +7,10 @@ analysis-kuromoji``; the official Docker image can add it in a one-line Dockerfi
 Then build the index once with ``uv run python manage.py update_index``.
 
 What changes: Wagtail's own search (the admin's page search, ``Page.objects.search``)
-runs on Elasticsearch with kuromoji instead of the database. The residents'
-/search/ and ``/api/v2/pages/?search=`` keep the Sudachi ranking of cms.sitesearch
-(in memory per process, fine into tens of thousands of pages), so the rated-query
-figures stay valid; the same synonym list feeds both.
+runs on Elasticsearch with kuromoji instead of the database. Residents' /search/ and
+``/api/v2/pages/?search=`` use the cluster too (cms/sitesearch/elasticsearch.py: its
+own index, this analysis, the editors' synonyms added at query time), with the same
+BM25F ordering of the candidates, so the rated-query figures keep their meaning.
 
 This cannot run in this repository's test environment (no Elasticsearch); the
 configuration is checked by tests/site/test_search_elasticsearch_config.py.

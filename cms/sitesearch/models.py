@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from chuo_text import fold
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, HelpPanel
-
-from .japanese import fold
 
 
 class SearchDocument(models.Model):
@@ -18,14 +17,36 @@ class SearchDocument(models.Model):
     lang = models.CharField(max_length=8, default="ja")
     boost = models.FloatField(default=1.0)
     fields = models.JSONField(default=dict)
+    # Terms per field, kept for the corpus-wide average lengths BM25F normalises by.
+    title_length = models.PositiveIntegerField(default=0)
+    faq_length = models.PositiveIntegerField(default=0)
+    summary_length = models.PositiveIntegerField(default=0)
+    body_length = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "検索用の索引"
 
+    def terms(self) -> set[str]:
+        return {term for counts in (self.fields or {}).values() for term in counts}
+
+
+class SearchTerm(models.Model):
+    """How many indexed pages contain a term (its engine token): BM25F's document frequency.
+
+    Kept up to date one page at a time on publish and unpublish, so ranking the engine's
+    candidates never needs the whole index.
+    """
+
+    token = models.CharField(max_length=24, primary_key=True)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "検索語の出現ページ数"
+
 
 class SearchSynonym(models.Model):
-    """Words residents use for the same thing; shared with the chatbot (cms.sitesearch.japanese)."""
+    """Words residents use for the same thing; shared with the chatbot (chuo_text)."""
 
     phrases = models.TextField(
         "同じ意味の言葉",

@@ -1,8 +1,9 @@
-"""BM25F ranking over Sudachi-analysed documents, in memory (no Django).
+"""BM25F ranking over Sudachi-analysed documents (no Django).
 
-The ward site has a few hundred pages: scoring all of them in Python takes well
-under a millisecond, and keeping the ranking here (rather than in a database's
-full-text engine) gives the HTML search page and the API exactly the same order.
+The database's full-text engine (engines.py) finds the candidate pages; this module
+orders just those candidates with BM25F and the corpus-wide statistics the database
+keeps (number of pages, pages per term, average field lengths), so the order is the
+same whichever engine found them, and the HTML page and the API agree.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .japanese import Analysis, analyse
+from chuo_text import STOP_WORDS, Analysis, analyse, fold, words
 
 # How much a match in each part of a page counts: the title is what residents
 # recognise; the FAQ field holds the ways residents ask (paraphrases).
@@ -20,6 +21,9 @@ FIELD_WEIGHTS = {"title": 3.0, "faq": 2.0, "summary": 1.2, "body": 0.5}
 # A written-form match beats a same-reading match, which beats shared reading bigrams.
 # A part of a compound (ごみ in 粗大ごみ) counts half a whole word.
 KIND_WEIGHTS = {"w": 1.0, "p": 0.5, "r": 0.7, "g": 0.12}
+# A page must have words carrying more than this share of the query's idf (else it
+# only shares a stray word with the question and would mislead).
+MIN_WORD_COVER = 0.5
 K1 = 1.2
 B = 0.6
 
@@ -59,6 +63,36 @@ def query_terms(analysis: Analysis, weight: float = 1.0) -> dict[str, float]:
     return terms
 
 
+def query_words(text: str) -> list[frozenset[str]]:
+    """The query's content words, each as the set of terms that show a page has it.
+
+    Used to tell a page about the question from a page that only shares one of its
+    words (「パスポート 申請」 must not answer with 電子申請).
+    """
+    groups: list[frozenset[str]] = []
+    for w in words(text):
+        if not w.is_content:
+            continue
+        keys = {k for k in (fold(w.surface), fold(w.base)) if k and k not in STOP_WORDS}
+        if not keys:
+            continue
+        whole = {f"{kind}:{k}" for k in keys for kind in ("w", "p")}
+        if w.reading and w.reading not in STOP_WORDS:
+            whole.add("r:" + w.reading)
+        # A compound's parts are words of their own (車庫証明: 車庫 and 証明), so a page
+        # with only the common part (証明) does not count as having the compound.
+        parts = [(fold(surface), reading) for surface, reading in w.parts]
+        parts = [(p, r) for p, r in parts if p and p not in STOP_WORDS]
+        if not parts:
+            groups.append(frozenset(whole))
+        for part, reading in parts:
+            terms = set(whole) | {f"w:{part}", f"p:{part}"}
+            if reading and reading not in STOP_WORDS:
+                terms.add("r:" + reading)
+            groups.append(frozenset(terms))
+    return groups
+
+
 @dataclass
 class Document:
     key: int  # page id
@@ -70,32 +104,92 @@ class Document:
         self.lengths = {name: sum(counts.values()) for name, counts in self.fields.items()}
 
 
-class Ranker:
-    """BM25F with an inverted index: term → [(document, field, term frequency)]."""
+@dataclass
+class CorpusStats:
+    """What BM25F needs to know about the whole site, not just the candidates."""
 
-    def __init__(self, documents: Iterable[Document]):
+    documents: int
+    avg_len: dict[str, float]
+    doc_freq: Mapping[str, int]  # term → number of pages containing it
+
+
+class Ranker:
+    """BM25F with an inverted index: term → [(document, field, term frequency)].
+
+    Without `stats` the documents given are the whole corpus (unit tests, small sets).
+    `only` limits the index to the terms of the query about to be ranked.
+    """
+
+    def __init__(self, documents: Iterable[Document], stats: CorpusStats | None = None,
+                 only: Iterable[str] | None = None):
         self.documents = list(documents)
         self.avg_len: dict[str, float] = {}
         for name in FIELD_WEIGHTS:
             lengths = [d.lengths.get(name, 0) for d in self.documents]
             self.avg_len[name] = (sum(lengths) / len(lengths)) if lengths else 1.0
+        if stats is not None:
+            self.avg_len.update({k: v for k, v in stats.avg_len.items() if v})
         postings: dict[str, list[tuple[int, float]]] = {}
+        wanted = None if only is None else set(only)
         for i, doc in enumerate(self.documents):
             for name, counts in doc.fields.items():
                 weight = FIELD_WEIGHTS.get(name)
                 if not weight:
                     continue
                 norm = 1 - B + B * doc.lengths[name] / (self.avg_len[name] or 1)
-                for term, tf in counts.items():
+                items = counts.items() if wanted is None else (
+                    (t, counts[t]) for t in wanted if t in counts)
+                for term, tf in items:
                     # The field's whole BM25 contribution but the idf, computed once.
                     postings.setdefault(term, []).append(
                         (i, weight * tf * (K1 + 1) / (tf + K1 * norm)))
-        n = max(len(self.documents), 1)
         self.postings = postings
-        self.idf = {t: math.log(1 + (n - len({i for i, _ in p}) + 0.5)
-                                / (len({i for i, _ in p}) + 0.5)) for t, p in postings.items()}
+        if stats is None:
+            n = max(len(self.documents), 1)
+            df = {t: len({i for i, _ in p}) for t, p in postings.items()}
+        else:
+            n = max(stats.documents, len(self.documents), 1)
+            df = {t: max(stats.doc_freq.get(t, 0), len({i for i, _ in p}))
+                  for t, p in postings.items()}
+        self.idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in postings}
+        self.n = n
+        self.stats = stats
 
-    def rank(self, terms: Mapping[str, float], limit: int | None = None) -> list[tuple[int, float]]:
+    def term_idf(self, term: str) -> float:
+        if term in self.idf:
+            return self.idf[term]
+        df = self.stats.doc_freq.get(term, 0) if self.stats else 0
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def covering(self, alternatives: Iterable[list[frozenset[str]]]) -> set[int]:
+        """Documents that have most of the query's words (by idf) in one of its wordings.
+
+        `alternatives` are the query's words and each synonym phrase's words: a page
+        about 粗大ごみ covers 「でかいごみ」 once the editors made those synonyms.
+        """
+        covered: set[int] = set()
+        for groups in alternatives:
+            weights = [max((self.term_idf(t) for t in g if t.startswith("w:")), default=0.0)
+                       for g in groups]
+            total = sum(weights)
+            if not total:
+                continue
+            have: dict[int, float] = {}
+            for group, weight in zip(groups, weights, strict=True):
+                for i in {i for t in group for i, _ in self.postings.get(t, ())}:
+                    have[i] = have.get(i, 0.0) + weight
+            covered.update(i for i, w in have.items() if w > MIN_WORD_COVER * total)
+        return covered
+
+    def rank(self, terms: Mapping[str, float], limit: int | None = None,
+             alternatives: list[list[frozenset[str]]] | None = None,
+             grams_alone: bool = True) -> list[tuple[int, float]]:
+        """BM25F scores, best first; with `alternatives`, only pages covering the query.
+
+        `grams_alone`: a page may be found by reading bigrams alone (a query in kana that
+        Sudachi cannot read, じゅうみんひょう). Not for queries with kanji: 明日の天気 must
+        not find 転居 because てんき and てんきょ share bigrams.
+        """
         scores: dict[int, float] = {}
         words: set[int] = set()  # documents matching a word or a reading, not just bigrams
         grams: dict[int, set[str]] = {}
@@ -107,9 +201,11 @@ class Ranker:
                     grams.setdefault(i, set()).add(term)
                 else:
                     words.add(i)
+        if alternatives is not None:
+            words &= self.covering(alternatives)
         # Shared bigrams alone count only when they cover most of the query's reading.
         kept = [(i, s) for i, s in scores.items() if i in words
-                or len(grams.get(i, ())) >= 0.6 * len(query_grams)]
+                or (grams_alone and len(grams.get(i, ())) >= 0.6 * len(query_grams))]
         if not kept:
             return []
         scored = [(self.documents[i].key, s * self.documents[i].boost) for i, s in kept]

@@ -1,23 +1,30 @@
 """Site search: one ranking for the /search/ page and the API (`?search=`).
 
 Order of results: the editors' promoted pages ("best bets") for the query, then
-the Sudachi BM25F ranking (ranking.py) with the editors' synonyms added.
+the pages the search engine finds for the Sudachi-analysed query and the editors'
+synonyms (engines.py: SQLite FTS5 or PostgreSQL full-text; Elasticsearch when
+configured), ordered by BM25F over just those candidates (ranking.py).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from chuo_text import Synonyms, analyse, fold, has_kanji
+from django.db.models import Avg, Count, Max
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
-from .japanese import Synonyms, analyse, fold
-from .models import SearchDocument, SearchSynonym
-from .ranking import Document, Ranker, query_terms
+from . import elasticsearch, engines
+from .models import SearchDocument, SearchSynonym, SearchTerm
+from .ranking import CorpusStats, Document, Ranker, query_terms, query_words
 
 MAX_QUERY_LENGTH = 100
+# How many pages the engine hands to BM25F, per kind of match (words, bigrams): far
+# more than a resident reads, few enough to rank in a couple of milliseconds.
+CANDIDATES = 40
 SYNONYM_WEIGHT = 0.8
 # A Japanese query on an English page (which quotes Japanese titles) counts less.
 OTHER_LANGUAGE_FACTOR = 0.3
@@ -42,17 +49,21 @@ def _looks_japanese(text: str) -> bool:
     return any(ord(ch) > 0x3000 for ch in text)
 
 
-class _Snapshot:
-    """The index and synonyms as last read from the database, per process."""
+class _Corpus:
+    """Synonyms and corpus-wide averages, re-read only when a page or synonym changed.
+
+    Two small aggregates per search tell whether anything changed; the index itself
+    stays in the database's engine, so a publish costs a worker nothing to pick up.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.stamp: tuple | None = None
-        self.ranker = Ranker([])
-        self.langs: dict[int, str] = {}
+        self.documents = 0
+        self.avg_len: dict[str, float] = {}
         self.synonyms = Synonyms([])
 
-    def current(self) -> _Snapshot:
+    def current(self) -> _Corpus:
         docs = SearchDocument.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
         syns = SearchSynonym.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
         stamp = (docs["n"], docs["t"], syns["n"], syns["t"])
@@ -63,14 +74,105 @@ class _Snapshot:
         return self
 
     def _load(self, stamp: tuple) -> None:
-        rows = list(SearchDocument.objects.values_list("page_id", "fields", "boost", "lang"))
-        self.ranker = Ranker(Document(pk, fields, boost) for pk, fields, boost, _l in rows)
-        self.langs = {pk: lang for pk, _f, _b, lang in rows}
+        averages = SearchDocument.objects.aggregate(
+            **{name: Avg(f"{name}_length") for name in engines.FIELDS})
+        self.avg_len = {name: float(value or 0.0) for name, value in averages.items()}
+        self.documents = stamp[0]
         self.synonyms = Synonyms(s.phrase_list() for s in SearchSynonym.objects.all())
         self.stamp = stamp
 
 
-_snapshot = _Snapshot()
+_corpus = _Corpus()
+
+
+def _candidates(query: str, expansions: list[str], terms: dict[str, float]) -> list[int]:
+    """Pages the engine finds for the query's terms, best first by the engine's own rank.
+
+    Words and readings are asked for apart from reading bigrams: a bigram like 「しん」
+    is on thousands of pages, and pages found by bigrams alone only count for a kana
+    query, when they share most of its reading (ranking.Ranker.rank): a query with kanji
+    does not ask for them at all.
+    """
+    es = elasticsearch.configured()
+    if es is not None:
+        try:
+            return es.candidates(query, expansions, CANDIDATES)
+        except elasticsearch.Unavailable:
+            pass  # the database's own engine still answers on a bad day
+    engine = engines.database_engine()
+    words = [engines.token(t) for t in terms if not t.startswith("g:")]
+    grams = [engines.token(t) for t in terms if t.startswith("g:")]
+    found = engine.candidates(words, CANDIDATES)
+    if grams and not has_kanji(query):  # bigrams alone only count for kana queries
+        found += engine.candidates(grams, CANDIDATES)
+    return list(dict.fromkeys(found))
+
+
+class _RecentDocuments:
+    """The analysed pages recent searches ranked, bounded by their number of terms.
+
+    Reading a page's term counts (JSON) costs far more than ranking it, and residents
+    ask much the same things (on a disaster day, the same few): the pages those
+    questions find stay decoded. A page's entry is keyed by its `updated_at`, so a
+    republished page is read again. Bounded so a worker's memory does not grow with
+    the site.
+    """
+
+    MAX_TERMS = 150_000  # about 15–20 MB of decoded term counts per worker
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[int, tuple[object, Document, str]] = OrderedDict()
+        self.terms = 0
+
+    def get(self, ids: list[int]) -> tuple[list[Document], dict[int, str]]:
+        stamps = dict(SearchDocument.objects.filter(page_id__in=ids).values_list(
+            "page_id", "updated_at"))
+        found: dict[int, tuple[Document, str]] = {}
+        with self.lock:
+            for pk, stamp in stamps.items():
+                entry = self.entries.get(pk)
+                if entry and entry[0] == stamp:
+                    self.entries.move_to_end(pk)
+                    found[pk] = (entry[1], entry[2])
+        missing = [pk for pk in stamps if pk not in found]
+        if missing:
+            rows = SearchDocument.objects.filter(page_id__in=missing).values_list(
+                "page_id", "updated_at", "fields", "boost", "lang")
+            for pk, stamp, fields, boost, lang in rows:
+                doc = Document(pk, fields, boost)
+                found[pk] = (doc, lang)
+                self._keep(pk, stamp, doc, lang)
+        docs = [found[pk][0] for pk in ids if pk in found]
+        return docs, {pk: lang for pk, (_d, lang) in found.items()}
+
+    def _keep(self, pk: int, stamp, doc: Document, lang: str) -> None:
+        size = sum(len(c) for c in doc.fields.values())
+        with self.lock:
+            old = self.entries.pop(pk, None)
+            if old:
+                self.terms -= sum(len(c) for c in old[1].fields.values())
+            self.entries[pk] = (stamp, doc, lang)
+            self.terms += size
+            while self.terms > self.MAX_TERMS and len(self.entries) > 1:
+                _pk, (_s, gone, _l) = self.entries.popitem(last=False)
+                self.terms -= sum(len(c) for c in gone.fields.values())
+
+
+_recent = _RecentDocuments()
+
+
+def _rank(corpus: _Corpus, ids: list[int], terms: dict[str, float], query: str,
+          rewrites: list[str]) -> tuple[list[tuple[int, float]], dict[int, str]]:
+    """BM25F over just the candidates, with the site's document frequencies."""
+    docs, langs = _recent.get(ids)
+    by_token = {engines.token(t): t for t in terms}
+    doc_freq = {by_token[tok]: n for tok, n in SearchTerm.objects.filter(
+        token__in=list(by_token)).values_list("token", "documents")}
+    stats = CorpusStats(corpus.documents, corpus.avg_len, doc_freq)
+    alternatives = [query_words(text) for text in (query, *rewrites)]
+    ranker = Ranker(docs, stats, only=terms)
+    return ranker.rank(terms, alternatives=alternatives, grams_alone=not has_kanji(query)), langs
 
 
 def ensure_index() -> None:
@@ -90,7 +192,7 @@ def promoted_page_ids(query: str) -> list[int]:
 
 
 def synonyms() -> Synonyms:
-    return _snapshot.current().synonyms
+    return _corpus.current().synonyms
 
 
 def search(raw_query: str | None) -> SearchOutcome:
@@ -98,20 +200,20 @@ def search(raw_query: str | None) -> SearchOutcome:
     outcome = SearchOutcome(query)
     if not fold(query):
         return outcome
-    snap = _snapshot.current()
-    if snap.stamp and not snap.stamp[0]:  # no search documents yet: build them once
+    corpus = _corpus.current()
+    if not corpus.documents:  # no search documents yet: build them once
         ensure_index()
-        snap = _snapshot.current()
+        corpus = _corpus.current()
     terms = query_terms(analyse(query))
-    outcome.expanded_with = snap.synonyms.expansions(query)
+    outcome.expanded_with = corpus.synonyms.expansions(query)
     for phrase in outcome.expanded_with:
         for term, weight in query_terms(analyse(phrase), SYNONYM_WEIGHT).items():
             terms[term] = max(terms.get(term, 0.0), weight)
-    japanese = _looks_japanese(query)
-    ranked = snap.ranker.rank(terms)
-    if japanese:
+    ranked, langs = _rank(corpus, _candidates(query, outcome.expanded_with, terms), terms,
+                          query, corpus.synonyms.rewrites(query))
+    if _looks_japanese(query):
         ranked = sorted(
-            ((pk, s * (OTHER_LANGUAGE_FACTOR if snap.langs.get(pk) == "en" else 1.0))
+            ((pk, s * (OTHER_LANGUAGE_FACTOR if langs.get(pk) == "en" else 1.0))
              for pk, s in ranked), key=lambda item: (-item[1], item[0]))
     outcome.promoted_ids = promoted_page_ids(query)
     seen = set(outcome.promoted_ids)
