@@ -10,19 +10,30 @@ worker waits for the first and then updates the entry. Other databases are uncha
 
 from __future__ import annotations
 
-from django.db import transaction
+from functools import cache
+
+from django.db import connection, transaction
 from modelsearch.backends.database import SearchBackend as database_backend
-from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex, SQLiteSearchBackend
 
 
-class OneTransactionIndex(SQLiteIndex):
-    def add_items(self, model, objs):
-        with transaction.atomic(using=self.write_connection.alias):
-            super().add_items(model, objs)
+@cache
+def one_transaction_index() -> type:
+    # imported only on SQLite: the module needs the SQLite full-text index model
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
+
+    class OneTransactionIndex(SQLiteIndex):
+        def add_items(self, model, objs):
+            with transaction.atomic(using=self.write_connection.alias):
+                super().add_items(model, objs)
+
+    return OneTransactionIndex
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend module
     backend = database_backend(params)
-    if isinstance(backend, SQLiteSearchBackend):
-        backend.index_class = OneTransactionIndex
+    if connection.vendor == "sqlite":
+        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+        if isinstance(backend, SQLiteSearchBackend):
+            backend.index_class = one_transaction_index()
     return backend
