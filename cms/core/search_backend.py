@@ -5,21 +5,20 @@ outside a transaction. When two workers index the same page at once (an editor p
 while the tasks queued by the first `load_content` still run), both insert and one task
 ends FAILED on the unique constraint. Inside one transaction, which on the embedded
 database takes the write lock at BEGIN (IMMEDIATE, see cms/settings/base.py), the second
-worker waits for the first and then updates the entry. Other databases are unchanged,
-and never import the SQLite index: its models exist only on SQLite (PostgreSQL fails
-with "App 'wagtailsearch' doesn't have a 'SQLiteFTSIndexEntry' model").
+worker waits for the first and then updates the entry. Other databases are unchanged.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from modelsearch.backends.database import SearchBackend as database_backend
 
 
 @cache
-def one_transaction_index():
+def one_transaction_index() -> type:
+    # imported only on SQLite: the module needs the SQLite full-text index model
     from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
 
     class OneTransactionIndex(SQLiteIndex):
@@ -32,6 +31,9 @@ def one_transaction_index():
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend module
     backend = database_backend(params)
-    if type(backend).__name__ == "SQLiteSearchBackend":
-        backend.index_class = one_transaction_index()
+    if connection.vendor == "sqlite":
+        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+
+        if isinstance(backend, SQLiteSearchBackend):
+            backend.index_class = one_transaction_index()
     return backend
