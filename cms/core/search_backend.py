@@ -10,19 +10,23 @@ worker waits for the first and then updates the entry. Other databases are uncha
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from modelsearch.backends.database import SearchBackend as database_backend
-from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex, SQLiteSearchBackend
-
-
-class OneTransactionIndex(SQLiteIndex):
-    def add_items(self, model, objs):
-        with transaction.atomic(using=self.write_connection.alias):
-            super().add_items(model, objs)
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend module
     backend = database_backend(params)
+    if connection.vendor != "sqlite":
+        return backend
+    # Imported only on SQLite: the module looks up an SQLite-only model when imported,
+    # which fails on PostgreSQL.
+    from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex, SQLiteSearchBackend
+
+    class OneTransactionIndex(SQLiteIndex):
+        def add_items(self, model, objs):
+            with transaction.atomic(using=self.write_connection.alias):
+                super().add_items(model, objs)
+
     if isinstance(backend, SQLiteSearchBackend):
         backend.index_class = OneTransactionIndex
     return backend
