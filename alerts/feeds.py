@@ -120,6 +120,8 @@ def poll_all() -> list[Telegram]:
     for url in settings.JMA_FEED_URLS:
         try:
             poll_feed(url)
+        except requests.RequestException as exc:  # offline or JMA busy: try next time
+            log.warning("JMA feed %s not reachable: %s", url, exc)
         except Exception:  # one broken feed must not stop the others or the loop
             log.exception("JMA feed %s failed", url)
     done = fetch_due()

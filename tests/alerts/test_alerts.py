@@ -282,3 +282,11 @@ def test_english_subscribers_get_the_english_text(jma, poll, channels):
     assert "tall, sturdy building" in english["body"]
     [japanese] = received(push, line, ja_push)
     assert japanese["title"] == "津波警報（東京湾内湾）"
+
+
+def test_an_unreachable_feed_is_a_warning_not_a_crash(settings, poll, caplog):
+    from tests.support.hub import free_port
+
+    settings.JMA_FEED_URLS = [f"http://127.0.0.1:{free_port()}/feed.xml"]  # nothing listens
+    poll()
+    assert "not reachable" in caplog.text and "Traceback" not in caplog.text
