@@ -117,7 +117,7 @@ def plan_deliveries(notice: Notice, only: list[int] | None = None) -> None:
     now = timezone.now()
     with transaction.atomic():
         if only is not None:
-                    Delivery.objects.bulk_create(
+            Delivery.objects.bulk_create(
                 [Delivery(notice=notice, subscriber_id=s.pk, channel=s.channel, due_at=now)
                  for s in Subscriber.objects.filter(pk__in=only)],
                 ignore_conflicts=True,
