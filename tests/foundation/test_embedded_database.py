@@ -48,8 +48,11 @@ def browser_keys() -> dict[str, str]:
 
 
 def test_web_and_two_workers_never_meet_a_locked_database(tmp_path):
+    # SQLite in both runs: this is the embedded database's test (the PostgreSQL run too).
     hub = HubProcess(tmp_path, env={"HUB_TASKS_BACKEND": "db", "WEBPUSH_ALLOW_LOOPBACK": "1",
-                                    "CHAT_RATE_LIMIT": "100000"}, workers=3)
+                                    "CHAT_RATE_LIMIT": "100000",
+                                    "DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}"},
+                     workers=3)
     workers: list[subprocess.Popen] = []
     logs = []
     try:
