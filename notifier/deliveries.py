@@ -91,7 +91,12 @@ def claim_batch(notice_id: int, channel: str) -> Claim | None:
     if not taken:
         return None
     batch = LineBatch.objects.get(claim_token=token)
-    Delivery.objects.filter(line_batch=batch, status__in=CLAIMABLE).update(
+    # Holding the batch is the lock on its deliveries (they are claimed only through it), so
+    # take every one not yet final, including those a dead worker left "sending" that the
+    # sweeper has not reached yet: otherwise the batch would go out without them and they
+    # would wait forever.
+    Delivery.objects.filter(line_batch=batch,
+                            status__in=[*CLAIMABLE, DeliveryStatus.SENDING]).update(
         status=DeliveryStatus.SENDING, claim_token=token, claimed_at=now,
         attempts=F("attempts") + 1,
     )
@@ -198,7 +203,8 @@ def reclaim_stale() -> tuple[set[int], int]:
     note = "worker stopped while sending"
     notices: set[int] = set()
     count = 0
-    for model in (LineBatch, Delivery):
+    # Deliveries before batches: a batch is claimable again only once its deliveries are.
+    for model in (Delivery, LineBatch):
         rows = model.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
         notices |= set(rows.values_list("notice_id", flat=True).distinct())
         count += rows.filter(attempts__lt=cap).update(

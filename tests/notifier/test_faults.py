@@ -187,3 +187,21 @@ def test_a_line_batch_that_fails_once_is_sent_once_with_the_same_key(capped, set
     assert [len(line_api.messages(f.line_user_id)) for f in friends] == [1, 1, 1]
     assert len({key for key, _ in line_api.attempts}) == 1  # one retry key, reused
     assert Delivery.objects.filter(notice=notice, status="sent", attempts=2).count() == 3
+
+
+def test_a_line_batch_reclaimed_before_its_deliveries_still_reaches_every_friend(capped):
+    """A worker died during a multicast. The sweeper has made the batch claimable again but
+    not yet reached its deliveries (still "sending" under the dead claim) when another
+    worker takes the batch: every friend must still get the message once, and none wait
+    forever (seen under load in the kill -9 test before the fix)."""
+    push_service, line_api = capped
+    friends = [make_resident(push_service, "line", ["bosai"]) for _ in range(3)]
+    notice, _ = create_notice(title="大雨", body="注意", topics=["bosai"], plan_now=True)
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    LineBatch.objects.filter(notice=notice).update(status="failed_temporary", attempts=1,
+                                                   due_at=long_ago)
+    Delivery.objects.filter(notice=notice).update(status="sending", attempts=1,
+                                                  claimed_at=long_ago)
+    drain(notice.pk)
+    assert [len(line_api.messages(f.line_user_id)) for f in friends] == [1, 1, 1]
+    assert Delivery.objects.filter(notice=notice, status="sent", attempts=2).count() == 3
