@@ -29,6 +29,15 @@ def pg_bin_dir() -> Path | None:
     return versions[-1].parent if versions else None
 
 
+def runuser() -> str:
+    """util-linux's runuser lives in /usr/sbin, which a plain user PATH often lacks."""
+    found = shutil.which("runuser") or next(
+        (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.access(p, os.X_OK)), None)
+    if found is None:
+        raise RuntimeError("runuser (util-linux) is needed to run initdb as postgres")
+    return found
+
+
 class PrivatePostgres:
     """A PostgreSQL cluster reachable only through its own unix socket."""
 
@@ -43,7 +52,7 @@ class PrivatePostgres:
 
     def _run(self, *cmd: str, **kwargs) -> subprocess.CompletedProcess:
         if self.as_postgres:
-            cmd = ("runuser", "-u", "postgres", "--", *cmd)
+            cmd = (runuser(), "-u", "postgres", "--", *cmd)
         return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
 
     def start(self) -> PrivatePostgres:
