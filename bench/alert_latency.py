@@ -113,7 +113,7 @@ def main() -> None:
             env.hub.manage("load_content", "-v0")  # the site whose emergency layout switches
             env.add_subscribers(args.subscribers, args.line_share, TOPIC_BITS["bosai"])
             print(f"subscribers: {args.subscribers} bosai ({args.line_share:.0%} LINE), "
-                  f"workers: {args.workers}; the machine is shared with other work")
+                  f"workers: {args.workers} (the load average is printed at the end)")
             for _ in range(args.workers):
                 env.start_worker()
             wait_for_workers(env, args.workers)
