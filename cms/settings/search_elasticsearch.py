@@ -36,7 +36,7 @@ def _synonym_rules() -> list[str]:
 def japanese_analysis() -> dict:
     """kuromoji analyzers: 'default' for indexing every text field, 'default_search' for queries.
 
-    Like cms.sitesearch.japanese: full-width/half-width folded (cjk_width), verbs to
+    Like chuo_text (packages/chuo_text): full-width/half-width folded (cjk_width), verbs to
     their base form, particles and auxiliaries dropped, katakana long-vowel stemmed;
     queries also get the synonyms.
     """

@@ -1,10 +1,10 @@
 """Japanese search on the results page and the API, synonyms, best bets, missed queries."""
 
+import chuo_text as japanese
 import pytest
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Page
 
-from cms.sitesearch import japanese
 from cms.sitesearch.models import SearchSynonym, ZeroResultQuery
 
 pytestmark = pytest.mark.django_db
