@@ -197,7 +197,10 @@ TASKS = {
 }
 
 WAGTAIL_SITE_NAME = "中央区"
-WAGTAILADMIN_BASE_URL = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:8000")
+# Contract §3: the default origin follows HUB_PORT, so `HUB_PORT=9000 make up` writes links
+# to port 9000.
+WAGTAILADMIN_BASE_URL = os.environ.get(
+    "HUB_BASE_URL", f"http://127.0.0.1:{os.environ.get('HUB_PORT', '8000')}")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.core.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "json", "pdf", "txt", "xlsx", "zip"]

@@ -90,3 +90,13 @@ def test_weak_keys_are_refused_with_a_clear_message(key, message):
 
 def test_a_generated_key_is_accepted():
     require_strong_secret_key(secrets.token_urlsafe(50))
+
+
+def test_the_default_public_origin_follows_hub_port():
+    """Contract §3: HUB_BASE_URL defaults to http://127.0.0.1:<HUB_PORT>."""
+    env = {k: v for k, v in os.environ.items() if k != "HUB_BASE_URL"}
+    env.update(HUB_PORT="18999", DJANGO_SETTINGS_MODULE="cms.settings.base")
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.HUB_BASE_URL)"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "http://127.0.0.1:18999"
