@@ -51,7 +51,8 @@ class Engine(Protocol):
     def clear(self) -> None: ...
     def put(self, page_id: int, fields: Mapping[str, Mapping[str, int]]) -> None: ...
     def remove(self, page_id: int) -> bool: ...
-    def candidates(self, tokens: Iterable[str], limit: int) -> list[int]: ...
+    def candidates(self, tokens: Iterable[str], limit: int,
+                   fields: tuple[str, ...] = ()) -> list[int]: ...
 
 
 class Fts5Engine:
@@ -85,10 +86,14 @@ class Fts5Engine:
             cur.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [page_id])
             return cur.rowcount > 0
 
-    def candidates(self, tokens: Iterable[str], limit: int) -> list[int]:
+    def candidates(self, tokens: Iterable[str], limit: int,
+                   fields: tuple[str, ...] = ()) -> list[int]:
+        """Best first by bm25(); with `fields`, pages matching in those fields only."""
         match = " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
         if not match:
             return []
+        if fields:
+            match = f"{{{' '.join(fields)}}} : ({match})"
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
         with self.connection.cursor() as cur:
             cur.execute(f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s "
@@ -132,8 +137,11 @@ class PostgresEngine:
             cur.execute(f"DELETE FROM {self.table} WHERE page_id = %s", [page_id])
             return cur.rowcount > 0
 
-    def candidates(self, tokens: Iterable[str], limit: int) -> list[int]:
-        query = " | ".join(dict.fromkeys(tokens))
+    def candidates(self, tokens: Iterable[str], limit: int,
+                   fields: tuple[str, ...] = ()) -> list[int]:
+        """Best first by ts_rank; with `fields`, pages matching in those fields only."""
+        labels = "".join(PG_LABELS[f] for f in fields)
+        query = " | ".join(f"{t}:{labels}" if labels else t for t in dict.fromkeys(tokens))
         if not query:
             return []
         with self.connection.cursor() as cur:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from chuo_text import Synonyms, analyse, fold, has_kanji
-from django.db.models import Avg, Count
+from django.db.models import Avg, Case, Count, F, When
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
@@ -26,6 +26,10 @@ MAX_QUERY_LENGTH = 100
 # more than a resident reads, few enough to rank in a couple of milliseconds.
 CANDIDATES = 40
 SYNONYM_WEIGHT = 0.8
+# A token on more than this share of the pages (and more than COMMON_TERM_PAGES) does not
+# pick candidates (_candidates); with fewer pages than that, every token does.
+COMMON_TERM_SHARE = 0.1
+COMMON_TERM_PAGES = 1000
 # A Japanese query on an English page (which quotes Japanese titles) counts less.
 OTHER_LANGUAGE_FACTOR = 0.3
 
@@ -73,8 +77,13 @@ class _Corpus:
         return self
 
     def _load(self, version: str) -> None:
+        # A field's average length counts only the pages that have the field: the FAQ
+        # field is on topic pages alone, and averaged over thousands of news items it
+        # would shrink towards zero and make every FAQ match count for nothing.
         averages = SearchDocument.objects.aggregate(
-            n=Count("pk"), **{name: Avg(f"{name}_length") for name in engines.FIELDS})
+            n=Count("pk"), **{name: Avg(Case(When(**{f"{name}_length__gt": 0},
+                                                  then=F(f"{name}_length"))))
+                              for name in engines.FIELDS})
         self.documents = averages.pop("n")
         self.avg_len = {name: float(value or 0.0) for name, value in averages.items()}
         self.synonyms = Synonyms(s.phrase_list() for s in SearchSynonym.objects.all())
@@ -84,7 +93,8 @@ class _Corpus:
 _corpus = _Corpus()
 
 
-def _candidates(query: str, expansions: list[str], terms: dict[str, float]) -> list[int]:
+def _candidates(corpus: _Corpus, query: str, expansions: list[str], terms: dict[str, float],
+                doc_freq: dict[str, int]) -> list[int]:
     """Pages the engine finds for the query's terms, best first by the engine's own rank.
 
     Words and readings are asked for apart from reading bigrams: a bigram like 「しん」
@@ -101,7 +111,22 @@ def _candidates(query: str, expansions: list[str], terms: dict[str, float]) -> l
     engine = engines.database_engine()
     words = [engines.token(t) for t in terms if not t.startswith("g:")]
     grams = [engines.token(t) for t in terms if t.startswith("g:")]
+    # The engine scores every page a token is on, and a token on a tenth of a big site
+    # (区, する, the reading く) finds thousands of pages while adding almost nothing to
+    # their score: a page with only such words cannot cover the question (MIN_WORD_COVER).
+    # Those tokens still count in the ranking; they only do not pick the candidates.
+    common = max(COMMON_TERM_SHARE * corpus.documents, COMMON_TERM_PAGES)
+
+    def picking(tokens: list[str]) -> list[str]:
+        rarer = [t for t in tokens if doc_freq.get(t, 0) <= common]
+        return rarer or sorted(tokens, key=lambda t: doc_freq.get(t, 0))[:3]
+
+    words, grams = picking(words), picking(grams)
     found = engine.candidates(words, CANDIDATES)
+    # Pages whose residents' questions (the FAQ field, on topic pages) match are always
+    # candidates: on a big site, hundreds of short news items with the same words would
+    # otherwise fill the engine's first 40 and leave out the page that answers.
+    found += engine.candidates(words, CANDIDATES, fields=("faq",))
     if grams and not has_kanji(query):  # bigrams alone only count for kana queries
         found += engine.candidates(grams, CANDIDATES)
     return list(dict.fromkeys(found))
@@ -161,14 +186,13 @@ class _RecentDocuments:
 _recent = _RecentDocuments()
 
 
-def _rank(corpus: _Corpus, ids: list[int], terms: dict[str, float], query: str,
-          rewrites: list[str]) -> tuple[list[tuple[int, float]], dict[int, str]]:
+def _rank(corpus: _Corpus, ids: list[int], terms: dict[str, float], doc_freq: dict[str, int],
+          query: str, rewrites: list[str]) -> tuple[list[tuple[int, float]], dict[int, str]]:
     """BM25F over just the candidates, with the site's document frequencies."""
     docs, langs = _recent.get(ids)
     by_token = {engines.token(t): t for t in terms}
-    doc_freq = {by_token[tok]: n for tok, n in SearchTerm.objects.filter(
-        token__in=list(by_token)).values_list("token", "documents")}
-    stats = CorpusStats(corpus.documents, corpus.avg_len, doc_freq)
+    stats = CorpusStats(corpus.documents, corpus.avg_len,
+                        {by_token[tok]: n for tok, n in doc_freq.items() if tok in by_token})
     alternatives = [query_words(text) for text in (query, *rewrites)]
     ranker = Ranker(docs, stats, only=terms)
     return ranker.rank(terms, alternatives=alternatives, grams_alone=not has_kanji(query)), langs
@@ -254,8 +278,11 @@ def _answer(corpus: _Corpus, query: str) -> SearchOutcome:
     for phrase in outcome.expanded_with:
         for term, weight in query_terms(analyse(phrase), SYNONYM_WEIGHT).items():
             terms[term] = max(terms.get(term, 0.0), weight)
-    ranked, langs = _rank(corpus, _candidates(query, outcome.expanded_with, terms), terms,
-                          query, corpus.synonyms.rewrites(query))
+    doc_freq = dict(SearchTerm.objects.filter(  # engine token → pages it is on
+        token__in={engines.token(t) for t in terms}).values_list("token", "documents"))
+    found = _candidates(corpus, query, outcome.expanded_with, terms, doc_freq)
+    ranked, langs = _rank(corpus, found, terms, doc_freq, query,
+                          corpus.synonyms.rewrites(query))
     if _looks_japanese(query):
         ranked = sorted(
             ((pk, s * (OTHER_LANGUAGE_FACTOR if langs.get(pk) == "en" else 1.0))

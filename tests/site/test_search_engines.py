@@ -150,3 +150,29 @@ def test_unreachable_cluster_falls_back_to_the_database_engine(settings, caplog)
         publish_news(f"{WORD}のお知らせ")
     assert "not updated" in caplog.text
     assert slugs(WORD)[0] == "heliport"
+
+
+def test_pages_whose_residents_questions_match_are_asked_for_by_field():
+    # The FAQ field is on topic pages only: asking the engine for it finds the page that
+    # answers even when many news items share the words (service._candidates).
+    service.search("住民票")
+    news = publish_news("粗大ごみの収集日のお知らせ", slug="sodai-news")
+    tokens = [engines.token("w:粗大ごみ"), engines.token("w:粗大")]
+    engine = engines.database_engine()
+    anywhere = engine.candidates(tokens, 100)
+    in_questions = engine.candidates(tokens, 100, fields=("faq",))
+    sodai = Page.objects.get(slug="sodai-gomi").pk
+    assert news.pk in anywhere and sodai in anywhere
+    assert sodai in in_questions and news.pk not in in_questions
+
+
+def test_a_field_only_some_pages_have_is_averaged_over_those_pages():
+    # News items have no FAQ: counting them would shrink the FAQ's average length and
+    # make every FAQ match count for nothing on a site with many news items.
+    service.search("住民票")
+    for i in range(5):
+        publish_news(f"{WORD}のお知らせ{i}", slug=f"heliport-{i}")
+    with_faq = [d.faq_length for d in SearchDocument.objects.filter(faq_length__gt=0)]
+    corpus = service._corpus.current()
+    assert corpus.avg_len["faq"] == pytest.approx(sum(with_faq) / len(with_faq))
+    assert corpus.documents == SearchDocument.objects.count()
