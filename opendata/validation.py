@@ -271,7 +271,7 @@ def _align(header: list[str], layout: Layout) -> tuple[list[Violation], dict[int
     problems: list[tuple[str, str]] = []
     holds: dict[int, Column] = {}
     missing: dict[str, int] = {}
-    extra: dict[str, int] = {}
+    extra: list[tuple[str, int]] = []  # a list: Excel leaves several unnamed columns (ふじみ野市)
     matcher = difflib.SequenceMatcher(a=expected, b=header, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -285,15 +285,17 @@ def _align(header: list[str], layout: Layout) -> tuple[list[Violation], dict[int
             elif i < i2:
                 missing[expected[i]] = i
             else:
-                extra[header[j]] = j
+                extra.append((header[j], j))
     for name, i in missing.items():
-        if name in extra:
-            j = extra.pop(name)
+        moved = next((e for e in extra if e[0] == name), None)
+        if moved:
+            extra.remove(moved)
+            j = moved[1]
             holds[j] = layout.columns[i]  # a moved column's cells are still checked
             problems.append((name, f"「{name}」が{j + 1}列目にあります（標準では{i + 1}列目です）"))
         else:
             problems.append((name, f"{i + 1}列目に標準の列「{name}」がありません"))
-    for name, j in extra.items():
+    for name, j in extra:
         problems.append((f"{j + 1}列目", f"標準にない列「{name}」があります"))
     return [Violation("", 1, column, message) for column, message in problems], holds
 

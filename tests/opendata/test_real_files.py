@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,29 @@ CORRECT = {
     "222127_public_toilet.csv": "13 公衆トイレ一覧（第3.09版）",
     "222127_aed.csv": "08 AED設置箇所一覧（2020年版 推奨データセット）",
     "222127_public_facility-59773.csv": "01 公共施設一覧（2020年版 推奨データセット）",
+    "202053_aed.csv": "08 AED設置箇所一覧（第3.09版）",
+}
+# Real files with real defects: exactly these are reported (fixtures/README.md says why).
+DEFECTS = {
+    "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
+    "222216_aed.csv": [
+        "222216_aed.csv:1:利用可能曜日: 28列目の見出しが「利用可能曜日※オープンデータ定義書注1参照」です"
+        "（標準の項目名は「利用可能曜日」、全角・半角も含めて同じにしてください）",
+        "222216_aed.csv:1:開始時間: 29列目の見出しが「開始時間※オープンデータ定義書注2参照」です"
+        "（標準の項目名は「開始時間」、全角・半角も含めて同じにしてください）",
+        "222216_aed.csv:1:終了時間: 30列目の見出しが「終了時間※オープンデータ定義書注3参照」です"
+        "（標準の項目名は「終了時間」、全角・半角も含めて同じにしてください）",
+        "222216_aed.csv:2:開始時間: 時刻は hh:mm（例 09:00）で書いてください：「9:00」",
+        "222216_aed.csv:3:開始時間: 時刻は hh:mm（例 09:00）で書いてください：「8:30」",
+        "222216_aed.csv:4:開始時間: 時刻は hh:mm（例 09:00）で書いてください：「8:30」",
+    ],
+    "382019_evacuation_space.csv": [
+        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
+        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
+        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
+        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
+        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
+    ],
 }
 
 
@@ -42,24 +66,33 @@ def test_correct_files_of_other_municipalities_pass_and_their_version_is_named(n
     assert report.follows == follows
 
 
+def header_of(name: str) -> list[str]:
+    return rows_of(name)[0]
+
+
+def test_the_aed_export_has_the_header_three_municipalities_publish():
+    """飯田市, ふじみ野市 (12 unnamed columns after) and 湖西市 (3 names annotated) agree."""
+    ours = by_slug("aed").header
+    assert header_of("202053_aed.csv") == ours
+    assert header_of("112453_aed.csv") == ours + [""] * 12
+    assert [re.sub(r"※オープンデータ定義書注\d参照$", "", n) for n in header_of("222216_aed.csv")] == ours
+    assert len(ours) == 39 and ours[-2:] == ["外部利用不可", "備考"]
+
+
 def test_the_file_name_does_not_matter():
     data = (FIXTURES / "222127_public_toilet.csv").read_bytes()
     report = inspect_bytes("koushu-toilet_R7.csv", data)
     assert report.dataset == by_slug("public_toilet") and report.violations == []
 
 
-def test_a_real_file_with_real_defects_gets_exactly_those_reported():
+def test_real_files_with_real_defects_get_exactly_those_reported():
     reports, missing = inspect_directory(FIXTURES)
     assert missing == []  # no 131024 file here, so no ward dataset is "missing"
-    matsuyama = next(r for r in reports if r.file == "382019_evacuation_space.csv")
-    assert matsuyama.follows == "03 指定緊急避難場所一覧（第3.09版）"
-    assert [str(v) for v in matsuyama.violations] == [
-        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
-        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
-        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
-        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
-        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
-    ]
+    found = {r.file: r for r in reports if r.violations}
+    assert {name: [str(v) for v in r.violations] for name, r in found.items()} == DEFECTS
+    assert found["382019_evacuation_space.csv"].follows == "03 指定緊急避難場所一覧（第3.09版）"
+    # 湖西市 annotated three column names; the file is still taken for the current 08 layout
+    assert found["222216_aed.csv"].follows == "08 AED設置箇所一覧（第3.09版）"
 
 
 def test_the_wards_bounding_box_applies_only_to_131024():
@@ -91,7 +124,7 @@ def shift_right(record: list[str], at: int) -> list[str]:
     return [*record[:at], "", *record[at:-1]]
 
 
-@pytest.mark.parametrize("name", ["222127_public_toilet.csv", "222127_aed.csv"])
+@pytest.mark.parametrize("name", ["222127_public_toilet.csv", "222127_aed.csv", "202053_aed.csv"])
 def test_every_row_shifted_by_one_column_is_caught(name):
     records = rows_of(name)
     at = records[0].index("名称_カナ")  # a cell left out after the name, as happens in Excel
@@ -116,14 +149,9 @@ def test_shifted_contact_columns_are_named_in_the_message():
 def test_cli_names_each_files_version_and_reports_file_row_column(capsys):
     from opendata.__main__ import main
 
-    assert main(["validate", str(FIXTURES)]) == 1  # the 松山市 file has real defects
+    assert main(["validate", str(FIXTURES)]) == 1  # the 湖西市 and 松山市 files have real defects
     out, err = capsys.readouterr()
-    assert out.splitlines() == [
-        "382019_evacuation_space.csv:1:34列目: 標準にない列「」があります",
-        "382019_evacuation_space.csv:2:想定収容人数: 前後に空白があります：「50,700 」",
-        "382019_evacuation_space.csv:3:想定収容人数: 前後に空白があります：「4,800 」",
-        "382019_evacuation_space.csv:4:想定収容人数: 前後に空白があります：「900 」",
-        "382019_evacuation_space.csv:5:想定収容人数: 前後に空白があります：「24,800 」",
-    ]
+    assert out.splitlines() == [line for name in sorted(DEFECTS) for line in DEFECTS[name]]
     assert "222127_public_toilet.csv: 13 公衆トイレ一覧（第3.09版）として検査" in err.splitlines()
     assert "222127_aed.csv: 08 AED設置箇所一覧（2020年版 推奨データセット）として検査" in err.splitlines()
+    assert "202053_aed.csv: 08 AED設置箇所一覧（第3.09版）として検査" in err.splitlines()
