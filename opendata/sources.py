@@ -348,17 +348,19 @@ def open_data_list(dataset: Dataset, context: dict) -> Table:
     tables: dict[str, Table] = context.get("tables", {})
     rows = []
     modified_all = [t.modified for t in tables.values() if t.modified]
-    for other in datasets():
+    for number, other in enumerate(datasets(), start=1):
         table = tables.get(other.slug)
         modified = table.modified if table else (max(modified_all) if modified_all else None)
         note = ""
         if other.sample or (table and table.sample_rows):
             note = "サンプルデータを含みます（実データではありません）"
-        rows.append({
+        row = _blank(dataset)
+        _defaults(dataset, row, number, has_address=False)
+        rows.append(row | {
             "データ名称": other.title,
             "データ概要": other.description,
             "データ形式": "CSV,JSON",
-            "分類": other.category,
+            "分類": other.classification,  # the definition's 17 values, not the ward's own grouping
             "更新頻度": other.update_frequency,
             "URL": f"{base}/opendata/{other.csv_name}",
             "API対応有無": "無",

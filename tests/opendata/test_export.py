@@ -116,6 +116,9 @@ def test_open_data_list_describes_the_catalogue_itself(exported):
     evac = rows[[d.slug for d in datasets()].index("evacuation_space")]
     assert evac["URL"].endswith("/opendata/131024_evacuation_space.csv")
     assert evac["ライセンス"] == "CC BY 4.0" and evac["最終更新日"] == "2025-03-31"
+    # 分類 is one of the definition's 17 values (not the ward's own 防災), and who publishes
+    assert evac["分類"] == "司法・安全・環境"
+    assert (evac["都道府県コード又は市区町村コード"], evac["都道府県名"], evac["市区町村名"]) == ("131024", "東京都", "中央区")
     assert evac["備考"] == ""
     toilet = rows[[d.slug for d in datasets()].index("public_toilet")]
     assert "サンプル" in toilet["備考"]

@@ -105,8 +105,8 @@ def test_time_is_hh_mm(value, ok):
 ])
 def test_date_is_yyyy_mm_dd(value, ok):
     dataset = by_slug("open_data_list")
-    row = {"データ名称": "x", "データ形式": "CSV", "URL": "http://x", "ライセンス": "CC BY 4.0",
-           "最終更新日": value}
+    row = {"データ名称": "x", "データ形式": "CSV", "分類": "行財政", "URL": "http://x",
+           "ライセンス": "CC BY 4.0", "最終更新日": value}
     found = messages(make_csv(dataset.header, [row]), dataset)
     assert (found == []) is ok, found
 
