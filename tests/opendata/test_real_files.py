@@ -28,6 +28,11 @@ CORRECT = {
 # Real files with real defects: exactly these are reported (fixtures/README.md says why).
 DEFECTS = {
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
+    # 焼津市 typed U+2015 「―」 for the long vowel mark 「ー」 twice in the first column's name
+    "222127_preschool-46980.csv": [
+        "222127_preschool-46980.csv:1:都道府県コード又は市区町村コード: 1列目の見出しが「都道府県コ―ド又は市区町村コ―ド」です"
+        "（標準の項目名は「都道府県コード又は市区町村コード」、全角・半角も含めて同じにしてください）",
+    ],
     "222216_aed.csv": [
         "222216_aed.csv:1:利用可能曜日: 28列目の見出しが「利用可能曜日※オープンデータ定義書注1参照」です"
         "（標準の項目名は「利用可能曜日」、全角・半角も含めて同じにしてください）",
