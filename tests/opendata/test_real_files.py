@@ -28,6 +28,12 @@ CORRECT = {
 # Real files with real defects: exactly these are reported (fixtures/README.md says why).
 DEFECTS = {
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
+    # 焼津市's own 80th column, and dates written as Excel shows them (2026/5/28, not 2026-05-28)
+    "222127_event.csv": ["222127_event.csv:1:80列目: 標準にない列「イベントジャンル」があります"] + [
+        f"222127_event.csv:{row}:{column}: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「{value}」"
+        for row, values in ((2, ("2026/5/28", "2027/3/5", "2026/4/1", "2029/3/27")),
+                            (3, ("2026/9/15", "2026/9/15", "2026/7/15", "2029/7/15")))
+        for column, value in zip(("開始日", "終了日", "掲載開始日", "掲載終了日"), values, strict=True)],
     # 焼津市 typed U+2015 「―」 for the long vowel mark 「ー」 twice in the first column's name
     "222127_preschool-46980.csv": [
         "222127_preschool-46980.csv:1:都道府県コード又は市区町村コード: 1列目の見出しが「都道府県コ―ド又は市区町村コ―ド」です"
@@ -97,6 +103,8 @@ def test_real_files_with_real_defects_get_exactly_those_reported():
     assert {name: [str(v) for v in r.violations] for name, r in found.items()} == DEFECTS
     assert found["382019_evacuation_space.csv"].follows == "03 指定緊急避難場所一覧（第3.09版）"
     # 湖西市 annotated three column names; the file is still taken for the current 08 layout
+    assert found["222127_event.csv"].follows == "12 イベント一覧（第3.x版・版番号未確認）"
+    assert found["222127_preschool-46980.csv"].follows == "05 子育て施設一覧（2020年版 推奨データセット）"
     assert found["222216_aed.csv"].follows == "08 AED設置箇所一覧（第3.09版）"
 
 
