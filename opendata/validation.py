@@ -212,8 +212,15 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
         row = data[: exc.start].count(b"\n") + 1
         if ours and not data.startswith(BOM):
             report.violations.append(_no_bom(file))
-        report.violations.append(Violation(file, row, "-", "UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）"))
-        return report
+        try:
+            # Many municipalities still publish Shift_JIS (市川市): say so once, then check
+            # the content anyway, so one wrong encoding does not hide every other problem.
+            text = data.decode("cp932")
+        except UnicodeDecodeError:
+            report.violations.append(Violation(file, row, "-", "UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）"))
+            return report
+        report.violations.append(Violation(file, 1, "-", "文字コードが Shift_JIS です。UTF-8 で保存してください"
+                                           f"（{row}行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）"))
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         report.violations.append(Violation(file, 1, "-", "ファイルが空です（見出し行がありません）"))
@@ -231,7 +238,7 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
     columns = report.layout.columns
     codes = [r[0] for r in records[1:] if r and columns[0].rule == "lg_code"]
     ours = ours or LG_CODE in codes
-    if ours and not data.startswith(BOM):
+    if ours and not data.startswith(BOM) and _no_bom(file) not in report.violations:
         report.violations.append(_no_bom(file))
     if ours and not report.layout.current:  # the ward publishes the current version only
         current = report.dataset.layouts[0]

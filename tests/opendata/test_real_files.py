@@ -26,7 +26,11 @@ CORRECT = {
     "202053_aed.csv": "08 AED設置箇所一覧（第3.09版）",
 }
 # Real files with real defects: exactly these are reported (fixtures/README.md says why).
+SHIFT_JIS = ("文字コードが Shift_JIS です。UTF-8 で保存してください"
+             "（1行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）")
 DEFECTS = {
+    # 市川市 publishes Shift_JIS; the content is otherwise correct (see the test below)
+    "122033_evacuation_space.csv": [f"122033_evacuation_space.csv:1:-: {SHIFT_JIS}"],
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
     # 焼津市's own 80th column, and dates written as Excel shows them (2026/5/28, not 2026-05-28)
     "222127_event.csv": ["222127_event.csv:1:80列目: 標準にない列「イベントジャンル」があります"] + [
@@ -75,6 +79,20 @@ def test_correct_files_of_other_municipalities_pass_and_their_version_is_named(n
     report = inspect_bytes(name, (FIXTURES / name).read_bytes())
     assert [str(v) for v in report.violations] == []
     assert report.follows == follows
+
+
+def test_a_correct_current_evacuation_file_of_another_municipality_has_only_its_encoding_wrong():
+    """市川市's 03, as published (Shift_JIS): 第3.09版 byte for byte, every cell as the standard says."""
+    data = (FIXTURES / "122033_evacuation_space.csv").read_bytes()
+    report = inspect_bytes("122033_evacuation_space.csv", data)
+    assert report.follows == "03 指定緊急避難場所一覧（第3.09版）"
+    assert [str(v) for v in report.violations] == [f"122033_evacuation_space.csv:1:-: {SHIFT_JIS}"]
+    text = data.decode("cp932")
+    assert text.splitlines()[0].split(",") == by_slug("evacuation_space").header
+    again = inspect_bytes("122033_evacuation_space.csv", text.encode("utf-8"))  # saved as UTF-8
+    assert again.violations == [] and again.follows == report.follows
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 5 and {r["市区町村コード"] for r in rows} == {"122033"}  # coordinates checked against Japan
 
 
 def header_of(name: str) -> list[str]:

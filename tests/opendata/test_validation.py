@@ -163,8 +163,11 @@ def test_encoding_must_be_utf8_with_bom():
         "131024_evacuation_space.csv:1:-: 文字コードが UTF-8（BOM付き）ではありません。"
         "Excel で開けるよう BOM 付きで保存してください"]
     found = messages(make_csv(EVAC.header, [good_evac_row()], bom=False, encoding="cp932"))
-    assert found[-1] == ("131024_evacuation_space.csv:1:-: UTF-8 として読めない文字があります"
-                         "（Shift_JIS で保存されていませんか）")
+    assert found[-1] == ("131024_evacuation_space.csv:1:-: 文字コードが Shift_JIS です。UTF-8 で保存してください"
+                         "（1行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）")
+    # neither UTF-8 nor Shift_JIS: nothing can be checked
+    found = messages(BOM + "名称\r\n".encode("utf-16-le"))
+    assert found[-1].endswith("UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）")
 
 
 def test_any_file_name_the_dataset_is_recognised_from_the_header():
