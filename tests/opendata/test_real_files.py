@@ -29,8 +29,14 @@ CORRECT = {
 SHIFT_JIS = ("文字コードが Shift_JIS です。UTF-8 で保存してください"
              "（1行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）")
 DEFECTS = {
-    # 市川市 publishes Shift_JIS; the content is otherwise correct (see the test below)
-    "122033_evacuation_space.csv": [f"122033_evacuation_space.csv:1:-: {SHIFT_JIS}"],
+    # 市川市 publishes Shift_JIS; the content is otherwise correct (see the tests below), but for
+    # 04's 調査年月日, which holds Excel's serial day number (45016 is 2023-03-31)
+    **{name: [f"{name}:1:-: {SHIFT_JIS}"] for name in (
+        "122033_101_public_facility.csv", "122033_103_evacuation_space.csv", "122033_105_preschool.csv",
+        "122033_106_open_data_list.csv", "122033_108_aed.csv")},
+    "122033_104_population.csv": ["122033_104_population.csv:1:-: " + SHIFT_JIS] + [
+        f"122033_104_population.csv:{row}:調査年月日: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「45016」"
+        for row in (2, 3)],
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
     # 焼津市's own 80th column, and dates written as Excel shows them (2026/5/28, not 2026-05-28)
     "222127_event.csv": ["222127_event.csv:1:80列目: 標準にない列「イベントジャンル」があります"] + [
@@ -83,16 +89,36 @@ def test_correct_files_of_other_municipalities_pass_and_their_version_is_named(n
 
 def test_a_correct_current_evacuation_file_of_another_municipality_has_only_its_encoding_wrong():
     """市川市's 03, as published (Shift_JIS): 第3.09版 byte for byte, every cell as the standard says."""
-    data = (FIXTURES / "122033_evacuation_space.csv").read_bytes()
-    report = inspect_bytes("122033_evacuation_space.csv", data)
+    data = (FIXTURES / "122033_103_evacuation_space.csv").read_bytes()
+    report = inspect_bytes("122033_103_evacuation_space.csv", data)
     assert report.follows == "03 指定緊急避難場所一覧（第3.09版）"
-    assert [str(v) for v in report.violations] == [f"122033_evacuation_space.csv:1:-: {SHIFT_JIS}"]
+    assert [str(v) for v in report.violations] == [f"122033_103_evacuation_space.csv:1:-: {SHIFT_JIS}"]
     text = data.decode("cp932")
     assert text.splitlines()[0].split(",") == by_slug("evacuation_space").header
-    again = inspect_bytes("122033_evacuation_space.csv", text.encode("utf-8"))  # saved as UTF-8
+    again = inspect_bytes("122033_103_evacuation_space.csv", text.encode("utf-8"))  # saved as UTF-8
     assert again.violations == [] and again.follows == report.follows
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == 5 and {r["市区町村コード"] for r in rows} == {"122033"}  # coordinates checked against Japan
+
+
+ICHIKAWA = {  # 市川市's files of the current format: the evidence for these schemas' column lists
+    "122033_101_public_facility.csv": ("public_facility", "第3.x版・版番号未確認"),
+    "122033_103_evacuation_space.csv": ("evacuation_space", "第3.09版"),
+    "122033_104_population.csv": ("population", "第3.x版・版番号未確認"),
+    "122033_105_preschool.csv": ("preschool", "第3.09版"),
+    "122033_106_open_data_list.csv": ("open_data_list", "第3.x版・版番号未確認"),
+    "122033_108_aed.csv": ("aed", "第3.09版"),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), ICHIKAWA.items())
+def test_the_export_header_is_the_one_ichikawa_publishes(name, expected):
+    slug, version = expected
+    data = (FIXTURES / name).read_bytes()
+    header = next(csv.reader(io.StringIO(data.decode("cp932"), newline="")))
+    dataset = by_slug(slug)
+    assert header == dataset.header and dataset.version == version
+    assert inspect_bytes(name, data).follows == f"{dataset.label}（{version}）"
 
 
 def header_of(name: str) -> list[str]:
@@ -100,7 +126,7 @@ def header_of(name: str) -> list[str]:
 
 
 def test_the_aed_export_has_the_header_three_municipalities_publish():
-    """飯田市, ふじみ野市 (12 unnamed columns after) and 湖西市 (3 names annotated) agree."""
+    """飯田市, ふじみ野市 (12 unnamed columns after) and 湖西市 (3 names annotated) agree (and 市川市, above)."""
     ours = by_slug("aed").header
     assert header_of("202053_aed.csv") == ours
     assert header_of("112453_aed.csv") == ours + [""] * 12
