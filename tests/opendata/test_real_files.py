@@ -38,6 +38,9 @@ DEFECTS = {
         f"122033_104_population.csv:{row}:調査年月日: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「45016」"
         for row in (2, 3)],
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
+    # 大阪府's own two columns after 備考
+    "270008_event.csv": [f"270008_event.csv:1:{n}列目: 標準にない列「{name}」があります"
+                         for n, name in ((80, "my door OSAKAフラグ"), (81, "外部連携フラグ"))],
     # 焼津市's own 80th column, and dates written as Excel shows them (2026/5/28, not 2026-05-28)
     "222127_event.csv": ["222127_event.csv:1:80列目: 標準にない列「イベントジャンル」があります"] + [
         f"222127_event.csv:{row}:{column}: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「{value}」"
@@ -125,6 +128,12 @@ def header_of(name: str) -> list[str]:
     return rows_of(name)[0]
 
 
+def test_the_event_export_has_the_79_columns_yaizu_and_osaka_both_publish():
+    ours = by_slug("event").header
+    assert header_of("222127_event.csv") == ours + ["イベントジャンル"]
+    assert header_of("270008_event.csv") == ours + ["my door OSAKAフラグ", "外部連携フラグ"]
+
+
 def test_the_aed_export_has_the_header_three_municipalities_publish():
     """飯田市, ふじみ野市 (12 unnamed columns after) and 湖西市 (3 names annotated) agree (and 市川市, above)."""
     ours = by_slug("aed").header
@@ -147,7 +156,7 @@ def test_real_files_with_real_defects_get_exactly_those_reported():
     assert {name: [str(v) for v in r.violations] for name, r in found.items()} == DEFECTS
     assert found["382019_evacuation_space.csv"].follows == "03 指定緊急避難場所一覧（第3.09版）"
     # 湖西市 annotated three column names; the file is still taken for the current 08 layout
-    assert found["222127_event.csv"].follows == "12 イベント一覧（第3.x版・版番号未確認）"
+    assert found["222127_event.csv"].follows == "12 イベント一覧（第3.09版）"
     assert found["222127_preschool-46980.csv"].follows == "05 子育て施設一覧（2020年版 推奨データセット）"
     assert found["222216_aed.csv"].follows == "08 AED設置箇所一覧（第3.09版）"
 
