@@ -38,6 +38,21 @@ DEFECTS = {
         f"122033_104_population.csv:{row}:調査年月日: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「45016」"
         for row in (2, 3)],
     "112453_aed.csv": [f"112453_aed.csv:1:{n}列目: 標準にない列「」があります" for n in range(40, 52)],
+    # 印西市 publishes Shift_JIS too, and each file has its own faults: a missing column
+    # (06 データセット_関連ドキュメント, 12 所在地_連結表記), dates and times as Excel shows them,
+    # phone numbers written 0476(46)5111, and events without a 開始日
+    "122319_open_data_list.csv": [f"122319_open_data_list.csv:1:-: {SHIFT_JIS}",
+                                  "122319_open_data_list.csv:1:データセット_関連ドキュメント: "
+                                  "17列目に標準の列「データセット_関連ドキュメント」がありません"] + [
+        f"122319_open_data_list.csv:{row}:{column}: 日付は YYYY-MM-DD（例 2026-04-01）で書いてください：「2024/1/19」"
+        for row in (2, 3) for column in ("データセット_公開日", "データセット_最終更新日", "ファイル_公開日", "ファイル_最終更新日")],
+    "122319_event.csv": [f"122319_event.csv:1:-: {SHIFT_JIS}",
+                         "122319_event.csv:1:所在地_連結表記: 43列目に標準の列「所在地_連結表記」がありません",
+                         "122319_event.csv:2:開始日: 必須の項目が空です", "122319_event.csv:3:開始日: 必須の項目が空です"],
+    "122319_preschool.csv": [f"122319_preschool.csv:1:-: {SHIFT_JIS}"] + [
+        line for row, phone in ((2, "0476(46)5111"), (3, "0476(45)3800")) for line in (
+            f"122319_preschool.csv:{row}:電話番号: 電話番号は半角のハイフン区切り（例 03-3543-0211）で書いてください：「{phone}」",
+            f"122319_preschool.csv:{row}:開始時間: 時刻は hh:mm（例 09:00）で書いてください：「9:00」")],
     # 大阪府's own two columns after 備考
     "270008_event.csv": [f"270008_event.csv:1:{n}列目: 標準にない列「{name}」があります"
                          for n, name in ((80, "my door OSAKAフラグ"), (81, "外部連携フラグ"))],
@@ -109,7 +124,7 @@ ICHIKAWA = {  # 市川市's files of the current format: the evidence for these 
     "122033_103_evacuation_space.csv": ("evacuation_space", "第3.09版"),
     "122033_104_population.csv": ("population", "第3.x版・版番号未確認"),
     "122033_105_preschool.csv": ("preschool", "第3.09版"),
-    "122033_106_open_data_list.csv": ("open_data_list", "第3.x版・版番号未確認"),
+    "122033_106_open_data_list.csv": ("open_data_list", "第3.09版"),
     "122033_108_aed.csv": ("aed", "第3.09版"),
 }
 
@@ -126,6 +141,18 @@ def test_the_export_header_is_the_one_ichikawa_publishes(name, expected):
 
 def header_of(name: str) -> list[str]:
     return rows_of(name)[0]
+
+
+def cp932_header(name: str) -> list[str]:
+    return next(csv.reader(io.StringIO((FIXTURES / name).read_bytes().decode("cp932"), newline="")))
+
+
+def test_inzai_agrees_but_for_one_column_each():
+    """印西市's 05 is 市川市's 53 columns; its 06 and 12 each lack one column the others have."""
+    assert cp932_header("122319_preschool.csv") == by_slug("preschool").header
+    assert cp932_header("122319_open_data_list.csv") == [
+        n for n in by_slug("open_data_list").header if n != "データセット_関連ドキュメント"]
+    assert cp932_header("122319_event.csv") == [n for n in by_slug("event").header if n != "所在地_連結表記"]
 
 
 def test_the_event_export_has_the_79_columns_yaizu_and_osaka_both_publish():
