@@ -201,7 +201,8 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
 
     The ward's own export passes its dataset: it must be UTF-8 with BOM and follow the
     current 定義書 version. A file of any other municipality may follow any published
-    version and may be saved without a BOM.
+    version and may be saved without a BOM; one saved as Shift_JIS is told so once and
+    then checked like the others.
     """
     report = FileReport(Path(name).name)
     file = report.file
