@@ -7,6 +7,7 @@ API, the chatbot and the /search/ page agree on what comes first.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rest_framework.filters import BaseFilterBackend
 from wagtail.api.v2.filters import SearchFilter
@@ -20,11 +21,29 @@ from cms.sitesearch import service
 from cms.sitesearch.query_input import MAX_RAW_QUERY, clean_search_input, record_zero_result
 
 
-class RankedPages(list):
-    """A ranked list the API paginator can count and slice like a queryset."""
+class RankedPages(Sequence):
+    """Ranked results the API paginator can count and slice like a queryset.
+
+    Counting uses the ids alone; only the slice the paginator asks for (20 by default)
+    is read as pages, so a query matching hundreds of pages costs what one page does.
+    """
+
+    def __init__(self, outcome: service.SearchOutcome, queryset):
+        self.outcome = outcome
+        self.queryset = queryset
+        self.ids = service.visible_ids(outcome, queryset)
 
     def count(self) -> int:
-        return len(self)
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            shown = service.SearchOutcome(self.outcome.query, self.ids[index])
+            return service.ranked_pages(shown, self.queryset)
+        return self[index:index + 1][0] if index >= 0 else list(self)[index]
 
 
 class JapaneseSearchFilter(BaseFilterBackend):
@@ -34,7 +53,7 @@ class JapaneseSearchFilter(BaseFilterBackend):
         if "order" in request.GET:
             raise BadRequestError("search results are in relevance order; remove 'order'")
         outcome = service.search(clean_search_input(request.GET["search"]))
-        pages = RankedPages(service.ranked_pages(outcome, queryset))
+        pages = RankedPages(outcome, queryset)
         if outcome.query and not pages:
             record_zero_result(outcome.query)
         return pages
@@ -66,6 +85,14 @@ class SitePagesAPIViewSet(RefuseJunkParameters, PagesAPIViewSet):
         JapaneseSearchFilter if backend is SearchFilter else backend
         for backend in PagesAPIViewSet.filter_backends
     ]
+
+    def get_base_queryset(self):
+        # Wagtail asks for the public pages three times a request (queryset, filters,
+        # serializer context), each reading the view restrictions and the site again.
+        # A viewset lives for one request, so the answer is kept for that request.
+        if not hasattr(self, "_public_pages"):
+            self._public_pages = super().get_base_queryset()
+        return self._public_pages.all()
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from . import elasticsearch, engines
-from .models import SearchDocument, SearchTerm
+from .models import SearchDocument, SearchIndexVersion, SearchTerm
 from .ranking import document_fields
 
 # Topic pages are the canonical answers; lists and news come after them.
@@ -29,20 +29,23 @@ def _text(value) -> str:
     return strip_tags(str(value or "")).strip()
 
 
+def result_summary(page: Page) -> str:
+    """The line under a (specific) page's title in search results."""
+    for name in ("summary", "intro"):
+        if hasattr(page, name):
+            return getattr(page, name) or page.search_description or ""
+    return page.search_description or ""
+
+
 def page_texts(page: Page) -> dict[str, str]:
     """Title / faq / summary / body text of a (specific) page."""
-    texts = {"title": page.title, "summary": page.search_description or "", "faq": "",
-             "body": ""}
+    texts = {"title": page.title, "summary": result_summary(page), "faq": "", "body": ""}
     if hasattr(page, "faq_entries"):
         lines = []
         for entry in page.faq_entries.all():
             lines.append(entry.question)
             lines.extend(entry.paraphrase_list())
         texts["faq"] = "\n".join(lines)
-    if hasattr(page, "summary"):
-        texts["summary"] = page.summary or texts["summary"]
-    elif hasattr(page, "intro"):
-        texts["summary"] = page.intro or texts["summary"]
     if hasattr(page, "keywords"):
         texts["faq"] = "\n".join(filter(None, [texts["faq"], page.keywords]))
     body_parts = [_text(getattr(page, name, "")) for name in
@@ -84,7 +87,7 @@ def index_page(page: Page) -> SearchDocument | None:
         before = old.terms() if old else set()
         doc, _ = SearchDocument.objects.update_or_create(
             page_id=page.pk,
-            defaults={"fields": fields, "boost": boost, **lengths,
+            defaults={"fields": fields, "boost": boost, **lengths, "summary": texts["summary"],
                       "lang": getattr(page, "language_code", "") or "ja",
                       "updated_at": timezone.now()},
         )
@@ -92,6 +95,7 @@ def index_page(page: Page) -> SearchDocument | None:
         _count_terms(after - before, +1)
         _count_terms(before - after, -1)
         engines.database_engine().put(page.pk, fields)
+        SearchIndexVersion.bump()
     elasticsearch.send_page(page.pk, texts, boost, doc.lang)
     return doc
 
@@ -109,6 +113,7 @@ def forget_document(doc: SearchDocument) -> None:
     # engine entry goes once, and only then are its terms uncounted.
     if engines.database_engine().remove(doc.page_id):
         _count_terms(doc.terms(), -1)
+    SearchIndexVersion.bump()
     elasticsearch.send_page(doc.page_id, None)
 
 
@@ -134,4 +139,5 @@ def rebuild() -> int:
     for page in live.iterator(chunk_size=200):
         index_page(page)
         keep.append(page.pk)
+    SearchIndexVersion.bump()  # also when no page is live: the index was emptied
     return len(keep)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chuo_text import fold
 from django.db import models
 from django.db.models import F
@@ -17,6 +19,10 @@ class SearchDocument(models.Model):
     lang = models.CharField(max_length=8, default="ja")
     boost = models.FloatField(default=1.0)
     fields = models.JSONField(default=dict)
+    # The line shown under the title in the results (summary, intro or description), kept
+    # here so a results page reads plain page rows, not every result's whole page.
+    # NULL: indexed before this was kept (the results page reads the page instead).
+    summary = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: not kept yet)
     # Terms per field, kept for the corpus-wide average lengths BM25F normalises by.
     title_length = models.PositiveIntegerField(default=0)
     faq_length = models.PositiveIntegerField(default=0)
@@ -43,6 +49,32 @@ class SearchTerm(models.Model):
 
     class Meta:
         verbose_name = "検索語の出現ページ数"
+
+
+class SearchIndexVersion(models.Model):
+    """One row whose token changes whenever anything search answers from changes.
+
+    A page indexed or dropped, a synonym or a best bet edited: each writes a new random
+    token in the same transaction. Workers compare one primary-key read against the
+    token their cached answers were computed under, instead of counting the index on
+    every search. Random, not a counter: a rolled-back change must never leave a later,
+    different change with the same version.
+    """
+
+    token = models.CharField(max_length=32, default="")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "検索の索引の版"
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex,
+                                                     "changed_at": timezone.now()})
+
+    @classmethod
+    def current(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 class SearchSynonym(models.Model):

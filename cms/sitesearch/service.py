@@ -13,12 +13,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from chuo_text import Synonyms, analyse, fold, has_kanji
-from django.db.models import Avg, Count, Max
+from django.db.models import Avg, Count
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 
 from . import elasticsearch, engines
-from .models import SearchDocument, SearchSynonym, SearchTerm
+from .models import SearchDocument, SearchIndexVersion, SearchSynonym, SearchTerm
 from .ranking import CorpusStats, Document, Ranker, query_terms, query_words
 
 MAX_QUERY_LENGTH = 100
@@ -50,36 +50,35 @@ def _looks_japanese(text: str) -> bool:
 
 
 class _Corpus:
-    """Synonyms and corpus-wide averages, re-read only when a page or synonym changed.
+    """Synonyms and corpus-wide averages, re-read only when the index version changed.
 
-    Two small aggregates per search tell whether anything changed; the index itself
-    stays in the database's engine, so a publish costs a worker nothing to pick up.
+    One primary-key read per search (SearchIndexVersion) tells whether anything changed;
+    the index itself stays in the database's engine, so a publish costs a worker
+    nothing to pick up.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.stamp: tuple | None = None
+        self.version: str | None = None
         self.documents = 0
         self.avg_len: dict[str, float] = {}
         self.synonyms = Synonyms([])
 
     def current(self) -> _Corpus:
-        docs = SearchDocument.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
-        syns = SearchSynonym.objects.aggregate(n=Count("pk"), t=Max("updated_at"))
-        stamp = (docs["n"], docs["t"], syns["n"], syns["t"])
-        if stamp != self.stamp:
+        version = SearchIndexVersion.current()
+        if version != self.version:
             with self.lock:
-                if stamp != self.stamp:
-                    self._load(stamp)
+                if version != self.version:
+                    self._load(version)
         return self
 
-    def _load(self, stamp: tuple) -> None:
+    def _load(self, version: str) -> None:
         averages = SearchDocument.objects.aggregate(
-            **{name: Avg(f"{name}_length") for name in engines.FIELDS})
+            n=Count("pk"), **{name: Avg(f"{name}_length") for name in engines.FIELDS})
+        self.documents = averages.pop("n")
         self.avg_len = {name: float(value or 0.0) for name, value in averages.items()}
-        self.documents = stamp[0]
         self.synonyms = Synonyms(s.phrase_list() for s in SearchSynonym.objects.all())
-        self.stamp = stamp
+        self.version = version
 
 
 _corpus = _Corpus()
@@ -195,15 +194,61 @@ def synonyms() -> Synonyms:
     return _corpus.current().synonyms
 
 
+class _RecentAnswers:
+    """The answers to recent queries, each under the index version it was computed for.
+
+    Residents ask the same things (on a disaster day, the same few), and an answer only
+    changes when a page, a synonym or a best bet does, which changes the version. So a
+    repeated query costs one primary-key read instead of a full-text query and a
+    re-rank. Bounded by number of queries; ids only, so a few hundred KB per worker.
+    """
+
+    MAX_QUERIES = 2000
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[str, str], tuple] = OrderedDict()
+
+    def get(self, version: str, query: str) -> SearchOutcome | None:
+        with self.lock:
+            entry = self.entries.get((version, query))
+            if entry is None:
+                return None
+            self.entries.move_to_end((version, query))
+        page_ids, promoted_ids, expanded_with = entry
+        return SearchOutcome(query, list(page_ids), list(promoted_ids), list(expanded_with))
+
+    def keep(self, version: str, outcome: SearchOutcome) -> None:
+        with self.lock:
+            self.entries[(version, outcome.query)] = (
+                tuple(outcome.page_ids), tuple(outcome.promoted_ids),
+                tuple(outcome.expanded_with))
+            while len(self.entries) > self.MAX_QUERIES:
+                self.entries.popitem(last=False)
+
+
+_answers = _RecentAnswers()
+
+
 def search(raw_query: str | None) -> SearchOutcome:
     query = clean_query(raw_query)
-    outcome = SearchOutcome(query)
     if not fold(query):
-        return outcome
+        return SearchOutcome(query)
     corpus = _corpus.current()
     if not corpus.documents:  # no search documents yet: build them once
         ensure_index()
         corpus = _corpus.current()
+    version = corpus.version or ""
+    known = _answers.get(version, query)
+    if known is not None:
+        return known
+    outcome = _answer(corpus, query)
+    _answers.keep(version, outcome)
+    return outcome
+
+
+def _answer(corpus: _Corpus, query: str) -> SearchOutcome:
+    outcome = SearchOutcome(query)
     terms = query_terms(analyse(query))
     outcome.expanded_with = corpus.synonyms.expansions(query)
     for phrase in outcome.expanded_with:
@@ -221,8 +266,41 @@ def search(raw_query: str | None) -> SearchOutcome:
     return outcome
 
 
+def visible_ids(outcome: SearchOutcome, queryset) -> list[int]:
+    """The outcome's page ids that `queryset` holds (e.g. live and public), in rank order.
+
+    One id-only query: counting and paging the results never builds page objects.
+    """
+    held = set(queryset.filter(pk__in=outcome.page_ids).values_list("pk", flat=True))
+    return [pk for pk in outcome.page_ids if pk in held]
+
+
 def ranked_pages(outcome: SearchOutcome, queryset=None) -> list[Page]:
-    """The outcome's pages from `queryset` (default: live pages), in ranking order."""
-    qs = queryset if queryset is not None else Page.objects.live().specific()
+    """The outcome's pages from `queryset` (default: live public pages), in ranking order."""
+    qs = queryset if queryset is not None else Page.objects.live().public()
     by_id = {p.pk: p for p in qs.filter(pk__in=outcome.page_ids)}
     return [by_id[pk] for pk in outcome.page_ids if pk in by_id]
+
+
+def result_pages(page_ids: list[int]) -> list[Page]:
+    """Pages for a results list, in this order, each with `search_summary` set.
+
+    Plain page rows plus the summary kept in the index: a results page never loads its
+    results' whole pages (their bodies), so it costs the same on a site of any size.
+    Callers pass ids already checked with visible_ids().
+    """
+    from .documents import result_summary
+
+    pages = {p.pk: p for p in Page.objects.filter(pk__in=page_ids)}
+    summaries = dict(SearchDocument.objects.filter(page_id__in=page_ids).values_list(
+        "page_id", "summary"))
+    unknown = [pk for pk in page_ids if summaries.get(pk) is None]
+    if unknown:  # indexed before summaries were kept
+        for page in Page.objects.filter(pk__in=unknown).specific():
+            summaries[page.pk] = result_summary(page)
+    shown = []
+    for pk in page_ids:
+        if pk in pages:
+            pages[pk].search_summary = summaries.get(pk) or ""
+            shown.append(pages[pk])
+    return shown

@@ -4,11 +4,12 @@ Each signal touches only the page concerned: its SearchDocument row, its engine
 entry and the counts of its terms.
 """
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .documents import forget_document, index_page, unindex_page
-from .models import SearchDocument
+from .models import SearchDocument, SearchIndexVersion, SearchSynonym
 
 
 def _published(sender, instance, **kwargs):
@@ -35,3 +36,15 @@ page_unpublished.connect(_unpublished, dispatch_uid="sitesearch-index-unpublishe
 post_page_move.connect(_moved, dispatch_uid="sitesearch-index-moved")
 post_delete.connect(_document_deleted, sender=SearchDocument,
                     dispatch_uid="sitesearch-engine-forget")
+
+
+def _answers_changed(sender, **kwargs):
+    # Synonyms and best bets change what a query finds: cached answers are recomputed.
+    SearchIndexVersion.bump()
+
+
+for _model in (SearchSynonym, SearchPromotion):
+    post_save.connect(_answers_changed, sender=_model,
+                      dispatch_uid=f"sitesearch-version-saved-{_model.__name__}")
+    post_delete.connect(_answers_changed, sender=_model,
+                        dispatch_uid=f"sitesearch-version-deleted-{_model.__name__}")

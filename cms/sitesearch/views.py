@@ -17,14 +17,11 @@ PER_PAGE = 20
 def search_page(request):
     outcome = service.search(clean_search_input(request.GET.get("q")))
     # Pages in a private section (password, login) are neither listed nor counted.
-    public = set(Page.objects.live().public().filter(pk__in=outcome.page_ids)
-                 .values_list("pk", flat=True))
-    outcome.page_ids = [pk for pk in outcome.page_ids if pk in public]
-    # Only live pages are in the index; fetch just the ones shown on this results page.
+    outcome.page_ids = service.visible_ids(outcome, Page.objects.live().public())
+    # Fetch just the ones shown on this results page.
     paginator = Paginator(outcome.page_ids, PER_PAGE)
     results = paginator.get_page(request.GET.get("page"))
-    shown = service.SearchOutcome(outcome.query, list(results.object_list))
-    results.object_list = service.ranked_pages(shown, Page.objects.live().public().specific())
+    results.object_list = service.result_pages(list(results.object_list))
     if outcome.query and not outcome.page_ids:
         record_zero_result(outcome.query)
     response = TemplateResponse(request, "sitesearch/search_results.html", {

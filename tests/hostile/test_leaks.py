@@ -12,6 +12,7 @@ from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction
 
 from cms.assistant.models import UnansweredQuestion
+from cms.assistant.service import search_result_replies
 from cms.core import page_cache
 from cms.core.models import EmergencySettings
 from cms.core.privacy import mask_personal_data
@@ -119,6 +120,9 @@ def test_private_pages_are_in_no_listing():
         assert news.url not in found and topic.url not in found
         api = client.get("/api/v2/pages/", {"search": query, "fields": "slug"}).json()
         assert {news.slug, topic.slug}.isdisjoint(i["meta"]["slug"] for i in api["items"])
+        # The assistant's fallback lists search results too: never a private page.
+        listed = [reply["url"] for reply in search_result_replies(query)]
+        assert news.url not in listed and topic.url not in listed
 
 
 # --- links start with the hub's origin -------------------------------------------
