@@ -102,7 +102,7 @@ class Dataset:
     title: str
     title_en: str
     description: str
-    category: str
+    category: str  # the ward's own grouping, on the site and in CKAN
     update_frequency: str
     builder: str
     provisional: bool
@@ -110,6 +110,7 @@ class Dataset:
     department: str
     columns: tuple[Column, ...]
     source: str = ""
+    classification: str = ""  # 分類 in 06 オープンデータ一覧: one of the definition's 17 values
     attribution: str = ATTRIBUTION
     provenance: str = ""
     definition: dict = field(default_factory=dict, compare=False)
@@ -192,6 +193,7 @@ def _load(path: Path) -> Dataset:
         department=data.get("department", ""),
         columns=columns,
         source=data.get("source", ""),
+        classification=data.get("classification", ""),
         attribution=data.get("attribution", ATTRIBUTION),
         provenance=data.get("provenance", ""),
         definition=data.get("definition") or {},

@@ -339,32 +339,43 @@ def event(dataset: Dataset, context: dict) -> Table:
 
 @builder("open_data_list")
 def open_data_list(dataset: Dataset, context: dict) -> Table:
-    """One row per dataset; `context["tables"]` holds the other datasets' tables."""
+    """One row per dataset and file (CSV, JSON); `context["tables"]` holds the other datasets' tables."""
     from django.conf import settings
 
-    from .catalogue import datasets
+    from .catalogue import LICENSE_TITLE, datasets
 
     base = settings.HUB_BASE_URL.rstrip("/")
     tables: dict[str, Table] = context.get("tables", {})
     rows = []
     modified_all = [t.modified for t in tables.values() if t.modified]
-    for other in datasets():
+    for number, other in enumerate(datasets(), start=1):
         table = tables.get(other.slug)
         modified = table.modified if table else (max(modified_all) if modified_all else None)
         note = ""
         if other.sample or (table and table.sample_rows):
             note = "サンプルデータを含みます（実データではありません）"
-        rows.append({
-            "データ名称": other.title,
-            "データ概要": other.description,
-            "データ形式": "CSV,JSON",
-            "分類": other.category,
-            "更新頻度": other.update_frequency,
-            "URL": f"{base}/opendata/{other.csv_name}",
-            "API対応有無": "無",
-            "ライセンス": "CC BY 4.0",
-            "登録日": "",  # left empty until the ward's first publication date is known
-            "最終更新日": modified.isoformat() if modified else "",
-            "備考": note,
-        })
+        for name, form in ((other.csv_name, "CSV"), (other.json_name, "JSON")):
+            row = _blank(dataset)
+            _defaults(dataset, row, number, has_address=False)
+            rows.append(row | {
+                "データセット_ID": other.ckan_name,
+                "データセット_タイトル": other.title,
+                "データセット_概要": other.description,
+                "データセット_分類": other.classification,  # the definition's 17 values, not the ward's grouping
+                # left empty until the ward's first publication date is known
+                "データセット_公開日": "",
+                "データセット_最終更新日": modified.isoformat() if modified else "",
+                "データセット_言語": "ja",
+                "データセット_URL": f"{base}/opendata/",
+                "データセット_更新頻度": other.update_frequency,
+                "データセット_準拠する標準": f"自治体標準オープンデータセット {other.label}（{other.version}）",
+                "データセット_備考": note,
+                "ファイル_タイトル": name,
+                "ファイル_ダウンロードURL": f"{base}/opendata/{name}",
+                "ファイル形式": form,
+                "ファイル_ライセンス": LICENSE_TITLE,
+                "ファイル_最終更新日": modified.isoformat() if modified else "",
+                "ファイル_言語": "ja",
+                "ファイル_API対応有無": "無",
+            })
     return Table(rows, max(modified_all) if modified_all else None)

@@ -201,7 +201,8 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
 
     The ward's own export passes its dataset: it must be UTF-8 with BOM and follow the
     current 定義書 version. A file of any other municipality may follow any published
-    version and may be saved without a BOM.
+    version and may be saved without a BOM; one saved as Shift_JIS is told so once and
+    then checked like the others.
     """
     report = FileReport(Path(name).name)
     file = report.file
@@ -212,8 +213,15 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
         row = data[: exc.start].count(b"\n") + 1
         if ours and not data.startswith(BOM):
             report.violations.append(_no_bom(file))
-        report.violations.append(Violation(file, row, "-", "UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）"))
-        return report
+        try:
+            # Many municipalities still publish Shift_JIS (市川市): say so once, then check
+            # the content anyway, so one wrong encoding does not hide every other problem.
+            text = data.decode("cp932")
+        except UnicodeDecodeError:
+            report.violations.append(Violation(file, row, "-", "UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）"))
+            return report
+        report.violations.append(Violation(file, 1, "-", "文字コードが Shift_JIS です。UTF-8 で保存してください"
+                                           f"（{row}行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）"))
     records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         report.violations.append(Violation(file, 1, "-", "ファイルが空です（見出し行がありません）"))
@@ -231,7 +239,7 @@ def inspect_bytes(name: str, data: bytes, dataset: Dataset | None = None) -> Fil
     columns = report.layout.columns
     codes = [r[0] for r in records[1:] if r and columns[0].rule == "lg_code"]
     ours = ours or LG_CODE in codes
-    if ours and not data.startswith(BOM):
+    if ours and not data.startswith(BOM) and _no_bom(file) not in report.violations:
         report.violations.append(_no_bom(file))
     if ours and not report.layout.current:  # the ward publishes the current version only
         current = report.dataset.layouts[0]
@@ -271,7 +279,7 @@ def _align(header: list[str], layout: Layout) -> tuple[list[Violation], dict[int
     problems: list[tuple[str, str]] = []
     holds: dict[int, Column] = {}
     missing: dict[str, int] = {}
-    extra: dict[str, int] = {}
+    extra: list[tuple[str, int]] = []  # a list: Excel leaves several unnamed columns (ふじみ野市)
     matcher = difflib.SequenceMatcher(a=expected, b=header, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
@@ -285,15 +293,17 @@ def _align(header: list[str], layout: Layout) -> tuple[list[Violation], dict[int
             elif i < i2:
                 missing[expected[i]] = i
             else:
-                extra[header[j]] = j
+                extra.append((header[j], j))
     for name, i in missing.items():
-        if name in extra:
-            j = extra.pop(name)
+        moved = next((e for e in extra if e[0] == name), None)
+        if moved:
+            extra.remove(moved)
+            j = moved[1]
             holds[j] = layout.columns[i]  # a moved column's cells are still checked
             problems.append((name, f"「{name}」が{j + 1}列目にあります（標準では{i + 1}列目です）"))
         else:
             problems.append((name, f"{i + 1}列目に標準の列「{name}」がありません"))
-    for name, j in extra.items():
+    for name, j in extra:
         problems.append((f"{j + 1}列目", f"標準にない列「{name}」があります"))
     return [Violation("", 1, column, message) for column, message in problems], holds
 

@@ -112,13 +112,19 @@ def test_events_come_from_the_site_news(exported):
 
 def test_open_data_list_describes_the_catalogue_itself(exported):
     rows = read_rows(exported["open_data_list"].csv_bytes)
-    assert [r["データ名称"] for r in rows] == [d.title for d in datasets()]
-    evac = rows[[d.slug for d in datasets()].index("evacuation_space")]
-    assert evac["URL"].endswith("/opendata/131024_evacuation_space.csv")
-    assert evac["ライセンス"] == "CC BY 4.0" and evac["最終更新日"] == "2025-03-31"
-    assert evac["備考"] == ""
-    toilet = rows[[d.slug for d in datasets()].index("public_toilet")]
-    assert "サンプル" in toilet["備考"]
+    # one row per dataset and file, CSV then JSON
+    assert [r["データセット_タイトル"] for r in rows] == [d.title for d in datasets() for _ in ("csv", "json")]
+    assert [r["ファイル形式"] for r in rows[:2]] == ["CSV", "JSON"]
+    evac = next(r for r in rows if r["ファイル_タイトル"] == "131024_evacuation_space.csv")
+    assert evac["ファイル_ダウンロードURL"].endswith("/opendata/131024_evacuation_space.csv")
+    assert evac["ファイル_ライセンス"].startswith("クリエイティブ・コモンズ 表示 4.0")
+    assert evac["データセット_最終更新日"] == "2025-03-31" and evac["データセット_備考"] == ""
+    assert evac["データセット_準拠する標準"] == "自治体標準オープンデータセット 03 指定緊急避難場所一覧（第3.09版）"
+    # 分類 is one of the definition's 17 values (not the ward's own 防災), and who publishes
+    assert evac["データセット_分類"] == "司法・安全・環境"
+    assert (evac["全国地方公共団体コード"], evac["地方公共団体名"]) == ("131024", "東京都中央区")
+    toilet = next(r for r in rows if r["ファイル_タイトル"] == "131024_public_toilet.json")
+    assert "サンプル" in toilet["データセット_備考"]
 
 
 def test_json_holds_the_same_records(exported):

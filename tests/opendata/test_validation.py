@@ -105,8 +105,8 @@ def test_time_is_hh_mm(value, ok):
 ])
 def test_date_is_yyyy_mm_dd(value, ok):
     dataset = by_slug("open_data_list")
-    row = {"データ名称": "x", "データ形式": "CSV", "URL": "http://x", "ライセンス": "CC BY 4.0",
-           "最終更新日": value}
+    row = {"データセット_タイトル": "x", "ファイル形式": "CSV", "データセット_分類": "行財政",
+           "ファイル_ダウンロードURL": "http://x", "データセット_最終更新日": value}
     found = messages(make_csv(dataset.header, [row]), dataset)
     assert (found == []) is ok, found
 
@@ -163,8 +163,11 @@ def test_encoding_must_be_utf8_with_bom():
         "131024_evacuation_space.csv:1:-: 文字コードが UTF-8（BOM付き）ではありません。"
         "Excel で開けるよう BOM 付きで保存してください"]
     found = messages(make_csv(EVAC.header, [good_evac_row()], bom=False, encoding="cp932"))
-    assert found[-1] == ("131024_evacuation_space.csv:1:-: UTF-8 として読めない文字があります"
-                         "（Shift_JIS で保存されていませんか）")
+    assert found[-1] == ("131024_evacuation_space.csv:1:-: 文字コードが Shift_JIS です。UTF-8 で保存してください"
+                         "（1行目から UTF-8 として読めません。中身は Shift_JIS として読んで検査しました）")
+    # neither UTF-8 nor Shift_JIS: nothing can be checked
+    found = messages(BOM + "名称\r\n".encode("utf-16-le"))
+    assert found[-1].endswith("UTF-8 として読めない文字があります（Shift_JIS で保存されていませんか）")
 
 
 def test_any_file_name_the_dataset_is_recognised_from_the_header():
@@ -194,15 +197,23 @@ def test_older_published_headers_are_named():
 
 
 def test_legacy_column_names_are_read_as_text_not_yaml_booleans():
-    assert FACILITY.header[:4] == ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名"]
+    legacy = next(layout for layout in FACILITY.layouts if layout.name.startswith("2020年版"))
+    assert legacy.header[:4] == ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名"]
 
 
 def test_every_schema_starts_with_the_standard_blocks():
     for dataset in datasets():
         names = dataset.header
         assert len(names) == len(set(names)), dataset.slug
-        if dataset.slug not in ("public_facility", "open_data_list", "evacuation_space", "population"):
+        # who publishes: 03 has no 地方公共団体名, 04 has 地域コード and 12 has 法人番号 second,
+        # 06 starts with データセット_ID
+        if dataset.slug in ("evacuation_space", "population", "event", "open_data_list"):
+            assert "全国地方公共団体コード" in names[:2], dataset.slug
+        else:
             assert names[:3] == ["全国地方公共団体コード", "ID", "地方公共団体名"], dataset.slug
+        for layout in dataset.layouts[1:]:
+            if layout.name.startswith("2020年版"):  # the 2020 form
+                assert layout.header[0] in ("都道府県コード又は市区町村コード", "NO"), dataset.slug  # 03: NO
     assert len(EVAC.header) == 39 and len(TOILET.header) == 39
     assert len(by_slug("fire_hydrant").header) == 16
     assert len(by_slug("garbage_separation").header) == 10
