@@ -106,6 +106,24 @@ def rated_queries() -> list[str]:
         rated.get("no_good_answer", []))
 
 
+def rated_top3(hub: HubProcess) -> tuple[int, int, int]:
+    """(hits, rated queries, no-good-answer queries that return something) over the API."""
+    import yaml
+
+    rated = yaml.safe_load((REPO / "tests/site/rated_queries.yaml").read_text(encoding="utf-8"))
+    session = requests.Session()
+
+    def top(q: str, n: int) -> list[str]:
+        items = session.get(f"{hub.url}/api/v2/pages/", params={
+            "search": q, "fields": "slug", "limit": n}, timeout=30).json()["items"]
+        return [item["meta"]["slug"] for item in items]
+
+    pairs = [(want, q) for want, group in rated["queries"].items() for q in group]
+    hits = sum(want in top(q, 3) for want, q in pairs)
+    misleading = sum(bool(top(q, 1)) for q in rated.get("no_good_answer", []))
+    return hits, len(pairs), misleading
+
+
 def measure(hub: HubProcess, label: str, args) -> dict:
     html = [f"{hub.url}/search/?q={q}" for q in QUERIES]
     api = [f"{hub.url}/api/v2/pages/?search={q}&fields=slug" for q in QUERIES]
@@ -125,6 +143,11 @@ def measure(hub: HubProcess, label: str, args) -> dict:
         figures[name] = (len(timings) / elapsed, p50, p95)
         print(f"[{label}] {name:4s} {len(timings) / elapsed:7.1f} req/s  p50 {p50:6.1f} ms  "
               f"p95 {p95:6.1f} ms  errors {errors}  ({args.concurrency} clients)", flush=True)
+    hits, total, misleading = rated_top3(hub)
+    figures["top3"] = (hits, total)
+    print(f"[{label}] rated queries: {hits}/{total} with the right page in the top 3 "
+          f"({hits / total:.1%}); {misleading} no-good-answer queries returned a page",
+          flush=True)
     rss = worker_rss_mb(hub.proc.pid)
     figures["rss"] = max(rss) if rss else 0.0
     print(f"[{label}] worker RSS: {', '.join(f'{r:.0f} MB' for r in rss)}", flush=True)
@@ -221,6 +244,8 @@ def main() -> int:
           f"{args.concurrency} clients)")
     print(f"worker RSS growth: {large['rss'] - small['rss']:+.0f} MB (target <= 50 MB)")
     print(f"new page found after: {large['found']:.2f} s (target <= 2 s)")
+    print(f"rated queries top-3 at {args.pages}: {large['top3'][0]}/{large['top3'][1]} "
+          f"(shipped size {small['top3'][0]}/{small['top3'][1]}; tests require >= 95%)")
     print(f"queries asked for the first time (API): p95 {small['new'][2]:.1f} ms at the "
           f"shipped size, {large['new'][2]:.1f} ms at {args.pages} (no target)")
     return 0

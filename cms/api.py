@@ -56,6 +56,8 @@ class JapaneseSearchFilter(BaseFilterBackend):
         pages = RankedPages(outcome, queryset)
         if outcome.query and not pages:
             record_zero_result(outcome.query)
+            # counted again when the answer is sent again (cms/sitesearch/responses.py)
+            getattr(request, "_request", request).search_zero_result = outcome.query
         return pages
 
 

@@ -19,6 +19,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_content", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def forget_kept_search_responses():
+    """Each test's rollback undoes its data but not the page-cache generation (kept in the
+    cache store, which has no transactions), so a whole search response kept under that
+    generation would outlive the data it showed. In the hub nothing rolls committed data
+    back; here every test starts with no kept responses."""
+    from cms.sitesearch import responses
+
+    responses.forget_all()
+    yield
+
+
 @pytest.fixture(scope="session")
 def hub(tmp_path_factory):
     """A real hub (gunicorn + Wagtail) on a free port, with its own database and content."""

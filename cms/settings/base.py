@@ -304,6 +304,9 @@ WHITENOISE_USE_FINDERS = True
 # Cached pages are answered right after static files, before sessions and routing.
 MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
                   "cms.core.page_cache.PageCacheMiddleware")
+# Repeated anonymous searches: the kept answer, while nothing it depends on changed.
+MIDDLEWARE.insert(MIDDLEWARE.index("cms.core.page_cache.PageCacheMiddleware") + 1,
+                  "cms.sitesearch.responses.SearchResponseMiddleware")
 
 # --- Residents' site search (cms.sitesearch): the database's full-text engine (SQLite
 # FTS5 or PostgreSQL, from the DB vendor); Elasticsearch/OpenSearch with kuromoji when

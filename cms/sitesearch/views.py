@@ -24,6 +24,7 @@ def search_page(request):
     results.object_list = service.result_pages(list(results.object_list))
     if outcome.query and not outcome.page_ids:
         record_zero_result(outcome.query)
+        request.search_zero_result = outcome.query  # counted again when sent again
     response = TemplateResponse(request, "sitesearch/search_results.html", {
         "search_query": outcome.query,
         "results": results,

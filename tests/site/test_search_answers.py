@@ -63,3 +63,42 @@ def test_results_show_each_pages_summary_also_when_indexed_before_summaries(clie
     SearchDocument.objects.update(summary=None)
     html = client.get("/search/", {"q": "粗大ごみ 申込み"}).content.decode()
     assert page.summary[:40] in html
+
+
+# --- whole answers sent again (cms/sitesearch/responses.py) -------------------------
+
+def test_a_repeated_search_is_sent_again_with_the_same_page_and_headers(client):
+    first = client.get("/search/", {"q": "避難所"})
+    again = client.get("/search/", {"q": "避難所"})
+    assert again["X-Search-Cache"] == "hit" and first.get("X-Search-Cache") is None
+    assert again.content == first.content
+    for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options"):
+        assert again[header] == first[header], header
+    api = [client.get("/api/v2/pages/", {"search": "避難所", "fields": "slug"}) for _ in "12"]
+    assert api[1]["X-Search-Cache"] == "hit" and api[1].json() == api[0].json()
+
+
+def test_a_page_made_private_leaves_a_repeated_search_at_once(client):
+    from wagtail.models import PageViewRestriction
+
+    page = Page.objects.get(slug="sodai-gomi")
+    assert page.url in client.get("/search/", {"q": "粗大ごみ"}).content.decode()
+    assert "sodai-gomi" in slugs(client, "粗大ごみ")
+    PageViewRestriction.objects.create(page=page, restriction_type="password", password="x" * 12)
+    assert page.url not in client.get("/search/", {"q": "粗大ごみ"}).content.decode()
+    assert "sodai-gomi" not in slugs(client, "粗大ごみ")
+
+
+def test_editors_and_visitors_with_a_session_always_get_a_fresh_answer(client, admin_client):
+    client.get("/search/", {"q": "住民票"})
+    assert client.get("/search/", {"q": "住民票"})["X-Search-Cache"] == "hit"
+    assert admin_client.get("/search/", {"q": "住民票"}).get("X-Search-Cache") is None
+
+
+def test_a_repeated_search_that_finds_nothing_still_counts_for_editors(client):
+    from cms.sitesearch.models import ZeroResultQuery
+
+    for _ in range(3):
+        client.get("/search/", {"q": "ドラゴン退治"})
+        client.get("/api/v2/pages/", {"search": "ドラゴン退治"})
+    assert ZeroResultQuery.objects.get(query="ドラゴン退治").count == 6

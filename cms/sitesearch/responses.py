@@ -1,0 +1,130 @@
+"""Whole answers to repeated anonymous searches, kept per worker.
+
+On a disaster day thousands of residents type the same few words (避難所, 給水); the
+same results page rendered again each time is the cost that caps how many a worker
+serves. A worker keeps the rendered /search/ and API search responses it sent to
+anonymous visitors and sends them again while nothing they depend on has changed:
+
+- the page-cache generation (cms/core/page_cache.py: any publish, unpublish, move,
+  privacy setting, emergency switch or snippet change gives a new one), and
+- the search index version (SearchIndexVersion: any page indexed or dropped, any
+  synonym or best bet changed).
+
+Only what the page cache would store is kept: GET without a session cookie or
+credentials, status 200, no cookie set. The key is the whole request as far as the
+response can depend on it (host, full path with the query, the furigana and language
+cookies, Accept-Language). A hit of a query that found nothing still counts for the
+editors' zero-result report. Kept in this process (not the shared page cache), bounded
+by bytes, so a flood of random queries cannot push real pages out of the page cache.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from cms.core import furigana, page_cache
+
+from .models import SearchIndexVersion
+from .query_input import record_zero_result
+
+MAX_BYTES = 16 * 1024 * 1024  # per worker
+# As long as the page cache keeps a page: what changes with time alone (the emergency
+# layout ends hours after the last quake) shows within that time, as on every page.
+MAX_AGE = page_cache.TIMEOUT
+_NOT_REPLAYED = {"set-cookie", "content-length", "date"}
+
+
+def _is_search(request) -> bool:
+    if request.path == "/search/":
+        return bool(request.GET.get("q"))
+    return request.path == "/api/v2/pages/" and "search" in request.GET
+
+
+def _key(request) -> tuple | None:
+    if request.method != "GET" or page_cache.has_session(request):
+        return None
+    if "HTTP_AUTHORIZATION" in request.META or not _is_search(request):
+        return None
+    cookies = {name: request.COOKIES.get(name) for name in
+               (settings.LANGUAGE_COOKIE_NAME, furigana.COOKIE)}
+    return (page_cache.generation(), SearchIndexVersion.current(), request.get_host(),
+            request.get_full_path(), tuple(sorted(cookies.items(), key=lambda kv: kv[0])),
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+class _Kept:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # key → (content, headers, zero-result query or "", monotonic time kept)
+        self.entries: OrderedDict[tuple, tuple[bytes, list, str, float]] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: tuple):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[3] > MAX_AGE:
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def keep(self, key: tuple, content: bytes, headers: list, zero_result: str) -> None:
+        if len(content) > MAX_BYTES // 16:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (content, headers, zero_result, time.monotonic())
+            self.size += len(content)
+            while self.size > MAX_BYTES and self.entries:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple) -> None:
+        self.size -= len(self.entries.pop(key)[0])
+
+
+_kept = _Kept()
+
+
+def forget_all() -> None:
+    """Drop every kept response of this worker (tests: see tests/conftest.py)."""
+    with _kept.lock:
+        _kept.entries.clear()
+        _kept.size = 0
+
+
+class SearchResponseMiddleware:
+    """Sends a kept answer again, or keeps the one the view renders (see module doc)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _key(request)
+        if key is None:
+            return self.get_response(request)
+        kept = _kept.get(key)
+        if kept is not None:
+            content, headers, zero_result, _kept_at = kept
+            if zero_result:
+                record_zero_result(zero_result)
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            response["X-Search-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if (response.status_code == 200 and not response.cookies
+                and not getattr(response, "streaming", False)):
+            headers = [(name, value) for name, value in response.items()
+                       if name.lower() not in _NOT_REPLAYED]
+            _kept.keep(key, response.content, headers,
+                       getattr(request, "search_zero_result", ""))
+        return response
