@@ -13,7 +13,7 @@ anonymous visitors and sends them again while nothing they depend on has changed
 Only what the page cache would store is kept: GET without a session cookie or
 credentials, status 200, no cookie set. The key is the whole request as far as the
 response can depend on it (host, full path with the query, the furigana and language
-cookies, Accept-Language). A hit of a query that found nothing still counts for the
+cookies, Accept-Language and Accept). A hit of a query that found nothing still counts for the
 editors' zero-result report. Kept in this process (not the shared page cache), bounded
 by bytes, so a flood of random queries cannot push real pages out of the page cache.
 """
@@ -52,9 +52,21 @@ def _key(request) -> tuple | None:
         return None
     cookies = {name: request.COOKIES.get(name) for name in
                (settings.LANGUAGE_COOKIE_NAME, furigana.COOKIE)}
+    # Every request header the responses vary on (Vary: Accept, Accept-Language, Cookie):
+    # the API answers a browser's Accept: text/html with its HTML view, a script with JSON.
     return (page_cache.generation(), SearchIndexVersion.current(), request.get_host(),
             request.get_full_path(), tuple(sorted(cookies.items(), key=lambda kv: kv[0])),
-            request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+            request.META.get("HTTP_ACCEPT_LANGUAGE", ""), request.META.get("HTTP_ACCEPT", ""))
+
+
+# Request headers the key holds (Cookie: the cookies a search response reads).
+_IN_KEY = {"accept", "accept-language", "cookie"}
+
+
+def _varies_only_by_key(response) -> bool:
+    """A response that varies on a header the key lacks is never kept."""
+    varies = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return varies <= _IN_KEY
 
 
 class _Kept:
@@ -122,7 +134,7 @@ class SearchResponseMiddleware:
             return response
         response = self.get_response(request)
         if (response.status_code == 200 and not response.cookies
-                and not getattr(response, "streaming", False)):
+                and not getattr(response, "streaming", False) and _varies_only_by_key(response)):
             headers = [(name, value) for name, value in response.items()
                        if name.lower() not in _NOT_REPLAYED]
             _kept.keep(key, response.content, headers,

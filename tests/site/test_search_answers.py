@@ -102,3 +102,13 @@ def test_a_repeated_search_that_finds_nothing_still_counts_for_editors(client):
         client.get("/search/", {"q": "ドラゴン退治"})
         client.get("/api/v2/pages/", {"search": "ドラゴン退治"})
     assert ZeroResultQuery.objects.get(query="ドラゴン退治").count == 6
+
+
+def test_a_kept_api_answer_is_only_sent_to_a_client_asking_for_the_same_format(client):
+    params = {"search": "避難所", "fields": "slug"}
+    script = [client.get("/api/v2/pages/", params, HTTP_ACCEPT="application/json") for _ in "12"]
+    browser = [client.get("/api/v2/pages/", params, HTTP_ACCEPT="text/html") for _ in "12"]
+    assert script[1]["X-Search-Cache"] == "hit"
+    assert all(r["Content-Type"].startswith("text/html") for r in browser)
+    assert all(r["Content-Type"] == "application/json" for r in script)
+    assert script[1].json()["items"]
