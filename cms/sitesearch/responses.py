@@ -87,19 +87,24 @@ class _Kept:
             self.entries.move_to_end(key)
             return entry
 
+    @staticmethod
+    def _size(key: tuple, content: bytes) -> int:
+        # The key's path counts too: a flood of long random URLs is bounded like content.
+        return len(content) + len(key[3])
+
     def keep(self, key: tuple, content: bytes, headers: list, zero_result: str) -> None:
-        if len(content) > MAX_BYTES // 16:
+        if self._size(key, content) > MAX_BYTES // 16:
             return
         with self.lock:
             if key in self.entries:
                 self._drop(key)
             self.entries[key] = (content, headers, zero_result, time.monotonic())
-            self.size += len(content)
+            self.size += self._size(key, content)
             while self.size > MAX_BYTES and self.entries:
                 self._drop(next(iter(self.entries)))
 
     def _drop(self, key: tuple) -> None:
-        self.size -= len(self.entries.pop(key)[0])
+        self.size -= self._size(key, self.entries.pop(key)[0])
 
 
 _kept = _Kept()
