@@ -1,6 +1,7 @@
 """Residents' search at the shipped size and at the size of a real ward site (20,000 pages).
 
     uv run python bench/search_scale.py [--pages 20000] [--requests 2000] [--workers 2]
+                                        [--stack postgres]
 
 On a throwaway database (its own var dir) it loads the seed content, runs a real
 gunicorn hub (tests.support.hub.HubProcess) and prints, for the HTML results page and
@@ -211,7 +212,22 @@ def main() -> int:
     parser.add_argument("--var", help="with --measure-only: the var dir of a site built before")
     parser.add_argument("--measure-only", action="store_true",
                         help="only measure the site in --var (no loading, no generating)")
+    parser.add_argument("--stack", choices=("sqlite", "postgres"), default="sqlite",
+                        help="postgres: a private PostgreSQL 15 + Redis (tests/support/stack.py)"
+                        ", the production path")
     args = parser.parse_args()
+    if args.stack == "postgres":
+        from tests.support import stack
+
+        stack._stack = stack.Stack().start()  # HubProcess takes its database from it
+        try:
+            return run(args)
+        finally:
+            stack._stop()
+    return run(args)
+
+
+def run(args) -> int:
     if args.measure_only:
         hub = HubProcess(Path(args.var), workers=args.workers, load_content=False,
                          env={"LOG_LEVEL": "WARNING", "HUB_TASKS_BACKEND": "db"})
@@ -223,7 +239,7 @@ def main() -> int:
     var = Path(args.var or tempfile.mkdtemp(prefix="bench-search-scale-"))
     var.mkdir(parents=True, exist_ok=True)
     env = {"LOG_LEVEL": "WARNING", "HUB_TASKS_BACKEND": "db"}
-    print(f"hub database in {var}; {args.workers} gunicorn workers x 4 threads; "
+    print(f"hub on {args.stack}, var dir {var}; {args.workers} gunicorn workers x 4 threads; "
           f"machine: {os.cpu_count()} cores", flush=True)
     hub = HubProcess(var, workers=args.workers, env=env)
     with hub:
@@ -236,7 +252,9 @@ def main() -> int:
                       .replace("sys.argv[2]", str(SEED)), check=False)
     print(done.stdout.strip() + done.stderr.strip()[-2000:], flush=True)
     print(f"generated in {time.time() - started:.0f} s", flush=True)
-    hub = HubProcess(var, workers=args.workers, env=env, load_content=False)
+    # The same database again (on PostgreSQL, HubProcess would otherwise make a new one).
+    same = {k: hub.env[k] for k in ("DATABASE_URL", "REDIS_URL") if k in hub.env}
+    hub = HubProcess(var, workers=args.workers, env={**env, **same}, load_content=False)
     with hub:
         large = measure(hub, f"{args.pages}", args)
     ratio = large["html"][0] / small["html"][0]
