@@ -43,7 +43,8 @@ class RankedPages(Sequence):
         if isinstance(index, slice):
             shown = service.SearchOutcome(self.outcome.query, self.ids[index])
             return service.ranked_pages(shown, self.queryset)
-        return self[index:index + 1][0] if index >= 0 else list(self)[index]
+        return service.ranked_pages(
+            service.SearchOutcome(self.outcome.query, [self.ids[index]]), self.queryset)[0]
 
 
 class JapaneseSearchFilter(BaseFilterBackend):

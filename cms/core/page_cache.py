@@ -105,23 +105,33 @@ def serve_cached(request, render, page=None) -> HttpResponse:
     return response
 
 
+def replayable_headers(response) -> list[tuple[str, str]]:
+    """The headers a stored copy of `response` is sent again with."""
+    return [(name, value) for name, value in response.items()
+            if name.lower() not in _NOT_REPLAYED]
+
+
+def replay(content: bytes, headers: list[tuple[str, str]]) -> HttpResponse:
+    """A stored response, sent again with the headers it had."""
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
 def store(request, response) -> None:
     """Keep a response serve_cached() marked, with the headers the middleware added."""
     key = getattr(response, "_page_cache_key", None)
     if key is None or response.cookies or has_session(request) or response.status_code != 200:
         return
-    headers = [(name, value) for name, value in response.items()
-               if name.lower() not in _NOT_REPLAYED]
-    _store().set(key, (response.content, headers), timeout=TIMEOUT)
+    _store().set(key, (response.content, replayable_headers(response)), timeout=TIMEOUT)
 
 
 def _hit(stored: tuple) -> HttpResponse:
     content, headers = stored
     if isinstance(headers, str):  # stored by an older version: the content type only
         headers = [("Content-Type", headers)]
-    response = HttpResponse(content)
-    for name, value in headers:
-        response[name] = value
+    response = replay(content, headers)
     response["X-Page-Cache"] = "hit"
     return response
 

@@ -20,14 +20,12 @@ by bytes, so a flood of random queries cannot push real pages out of the page ca
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
-from django.http import HttpResponse
 
 from cms.core import furigana, page_cache
+from cms.core.bounded_cache import BoundedCache
 
 from .models import SearchIndexVersion
 from .query_input import record_zero_result
@@ -36,7 +34,6 @@ MAX_BYTES = 16 * 1024 * 1024  # per worker
 # As long as the page cache keeps a page: what changes with time alone (the emergency
 # layout ends hours after the last quake) shows within that time, as on every page.
 MAX_AGE = page_cache.TIMEOUT
-_NOT_REPLAYED = {"set-cookie", "content-length", "date"}
 
 
 def _is_search(request) -> bool:
@@ -69,52 +66,14 @@ def _varies_only_by_key(response) -> bool:
     return varies <= _IN_KEY
 
 
-class _Kept:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        # key → (content, headers, zero-result query or "", monotonic time kept)
-        self.entries: OrderedDict[tuple, tuple[bytes, list, str, float]] = OrderedDict()
-        self.size = 0
-
-    def get(self, key: tuple):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if time.monotonic() - entry[3] > MAX_AGE:
-                self._drop(key)
-                return None
-            self.entries.move_to_end(key)
-            return entry
-
-    @staticmethod
-    def _size(key: tuple, content: bytes) -> int:
-        # The key's path counts too: a flood of long random URLs is bounded like content.
-        return len(content) + len(key[3])
-
-    def keep(self, key: tuple, content: bytes, headers: list, zero_result: str) -> None:
-        if self._size(key, content) > MAX_BYTES // 16:
-            return
-        with self.lock:
-            if key in self.entries:
-                self._drop(key)
-            self.entries[key] = (content, headers, zero_result, time.monotonic())
-            self.size += self._size(key, content)
-            while self.size > MAX_BYTES and self.entries:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key: tuple) -> None:
-        self.size -= self._size(key, self.entries.pop(key)[0])
-
-
-_kept = _Kept()
+# key → (content, headers, zero-result query or "", monotonic time kept); the key's path
+# counts against the bound too, so a flood of long random URLs is bounded like content.
+_kept = BoundedCache(MAX_BYTES)
 
 
 def forget_all() -> None:
     """Drop every kept response of this worker (tests: see tests/conftest.py)."""
-    with _kept.lock:
-        _kept.entries.clear()
-        _kept.size = 0
+    _kept.clear()
 
 
 class SearchResponseMiddleware:
@@ -128,20 +87,22 @@ class SearchResponseMiddleware:
         if key is None:
             return self.get_response(request)
         kept = _kept.get(key)
+        if kept is not None and time.monotonic() - kept[3] > MAX_AGE:
+            _kept.drop(key)
+            kept = None
         if kept is not None:
             content, headers, zero_result, _kept_at = kept
             if zero_result:
                 record_zero_result(zero_result)
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
+            response = page_cache.replay(content, headers)
             response["X-Search-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if (response.status_code == 200 and not response.cookies
                 and not getattr(response, "streaming", False) and _varies_only_by_key(response)):
-            headers = [(name, value) for name, value in response.items()
-                       if name.lower() not in _NOT_REPLAYED]
-            _kept.keep(key, response.content, headers,
-                       getattr(request, "search_zero_result", ""))
+            content = response.content
+            if len(content) <= MAX_BYTES // 16:  # one answer never fills the store
+                _kept.put(key, (content, page_cache.replayable_headers(response),
+                                getattr(request, "search_zero_result", ""), time.monotonic()),
+                          len(content) + len(key[3]))
         return response

@@ -9,13 +9,14 @@ configured), ordered by BM25F over just those candidates (ranking.py).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from chuo_text import Synonyms, analyse, fold, has_kanji
 from django.db.models import Avg, Case, Count, F, When
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
+
+from cms.core.bounded_cache import BoundedCache
 
 from . import elasticsearch, engines
 from .models import SearchDocument, SearchIndexVersion, SearchSynonym, SearchTerm
@@ -145,20 +146,16 @@ class _RecentDocuments:
     MAX_TERMS = 150_000  # about 15–20 MB of decoded term counts per worker
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[int, tuple[object, Document, str]] = OrderedDict()
-        self.terms = 0
+        self.kept = BoundedCache(self.MAX_TERMS)  # page id → (updated_at, Document, lang)
 
     def get(self, ids: list[int]) -> tuple[list[Document], dict[int, str]]:
         stamps = dict(SearchDocument.objects.filter(page_id__in=ids).values_list(
             "page_id", "updated_at"))
         found: dict[int, tuple[Document, str]] = {}
-        with self.lock:
-            for pk, stamp in stamps.items():
-                entry = self.entries.get(pk)
-                if entry and entry[0] == stamp:
-                    self.entries.move_to_end(pk)
-                    found[pk] = (entry[1], entry[2])
+        for pk, stamp in stamps.items():
+            entry = self.kept.get(pk)
+            if entry and entry[0] == stamp:
+                found[pk] = (entry[1], entry[2])
         missing = [pk for pk in stamps if pk not in found]
         if missing:
             rows = SearchDocument.objects.filter(page_id__in=missing).values_list(
@@ -166,21 +163,9 @@ class _RecentDocuments:
             for pk, stamp, fields, boost, lang in rows:
                 doc = Document(pk, fields, boost)
                 found[pk] = (doc, lang)
-                self._keep(pk, stamp, doc, lang)
+                self.kept.put(pk, (stamp, doc, lang), sum(len(c) for c in fields.values()))
         docs = [found[pk][0] for pk in ids if pk in found]
         return docs, {pk: lang for pk, (_d, lang) in found.items()}
-
-    def _keep(self, pk: int, stamp, doc: Document, lang: str) -> None:
-        size = sum(len(c) for c in doc.fields.values())
-        with self.lock:
-            old = self.entries.pop(pk, None)
-            if old:
-                self.terms -= sum(len(c) for c in old[1].fields.values())
-            self.entries[pk] = (stamp, doc, lang)
-            self.terms += size
-            while self.terms > self.MAX_TERMS and len(self.entries) > 1:
-                _pk, (_s, gone, _l) = self.entries.popitem(last=False)
-                self.terms -= sum(len(c) for c in gone.fields.values())
 
 
 _recent = _RecentDocuments()
@@ -230,25 +215,18 @@ class _RecentAnswers:
     MAX_QUERIES = 2000
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[tuple[str, str], tuple] = OrderedDict()
+        self.kept = BoundedCache(self.MAX_QUERIES)
 
     def get(self, version: str, query: str) -> SearchOutcome | None:
-        with self.lock:
-            entry = self.entries.get((version, query))
-            if entry is None:
-                return None
-            self.entries.move_to_end((version, query))
+        entry = self.kept.get((version, query))
+        if entry is None:
+            return None
         page_ids, promoted_ids, expanded_with = entry
         return SearchOutcome(query, list(page_ids), list(promoted_ids), list(expanded_with))
 
     def keep(self, version: str, outcome: SearchOutcome) -> None:
-        with self.lock:
-            self.entries[(version, outcome.query)] = (
-                tuple(outcome.page_ids), tuple(outcome.promoted_ids),
-                tuple(outcome.expanded_with))
-            while len(self.entries) > self.MAX_QUERIES:
-                self.entries.popitem(last=False)
+        self.kept.put((version, outcome.query), (
+            tuple(outcome.page_ids), tuple(outcome.promoted_ids), tuple(outcome.expanded_with)))
 
 
 _answers = _RecentAnswers()
